@@ -1,0 +1,36 @@
+"""Prepare a dataset: decode the source once into uint8 tensors + meta.json.
+
+    python pipelines/prepare.py data=mnist5k
+    python pipelines/prepare.py data=image_folder data.source.root=/path/to/images
+
+Heavy imports (torch, Lightning) happen inside main(), so `--help` and config errors are fast.
+"""
+
+from __future__ import annotations
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="prepare")
+def main(cfg: DictConfig) -> None:
+    from genlab.errors import GenlabError
+
+    missing = sorted(OmegaConf.missing_keys(cfg.data))
+    if missing:
+        keys = ", ".join(missing)  # full paths, e.g. data.source.root
+        raise GenlabError(f"set {keys} on the command line, e.g. data.source.root=/path/to/images")
+
+    from hydra.utils import instantiate
+
+    datamodule = instantiate(cfg.data)
+    meta = datamodule.prepare()
+    c, h, w = meta["shape"]
+    counts = ", ".join(f"{split} {n}" for split, n in meta["counts"].items())
+    print(f"prepared {meta['name']} in {datamodule.prepared_dir}")
+    n_classes = len(meta["classes"])
+    print(f"  {counts} images of {c}×{h}×{w}, {n_classes} classes, sha256 {meta['sha256'][:12]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""LightningDataModule over a prepared dataset folder."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import pytorch_lightning as pl
+from hydra.utils import instantiate
+from torch.utils.data import DataLoader
+
+from genlab.data.dataset import UInt8ImageDataset
+from genlab.data.prepared import is_prepared, read_meta, read_split, write_prepared
+from genlab.errors import GenlabError
+
+log = logging.getLogger(__name__)
+
+
+class PreparedDataModule(pl.LightningDataModule):
+    """Prepares a source once into `prepared_dir`, then serves it from memory.
+
+    `source` stays a config dict (with `_target_`) until `prepare_data()` needs it, so building
+    the module is cheap and the source config can be compared with the one recorded in meta.json:
+    a changed source config re-prepares, an unchanged one is reused.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        source: dict[str, Any],
+        prepared_dir: str,
+        image_size: int,
+        channels: int,
+        batch_size: int = 64,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+    ) -> None:
+        super().__init__()
+        missing = sorted(k for k, v in source.items() if v == "???")
+        if missing:  # `_convert_: all` turns Hydra's mandatory `???` into a plain string
+            keys = ", ".join(f"data.source.{k}" for k in missing)
+            raise GenlabError(f"{name}: set {keys} (mandatory), e.g. on the command line")
+        # No save_hyperparameters(): Lightning refuses to log when a datamodule hparam (e.g. `name`)
+        # clashes with a model hparam of the same key; the training code logs cfg.data instead.
+        self.name = name
+        self.source = dict(source)
+        self.prepared_dir = str(prepared_dir)
+        self.image_size = int(image_size)
+        self.channels = int(channels)
+        self.batch_size = int(batch_size)
+        self.num_workers = int(num_workers)
+        self.pin_memory = bool(pin_memory)
+        self._meta: dict[str, Any] | None = None
+        self.train_set: UInt8ImageDataset | None = None
+        self.val_set: UInt8ImageDataset | None = None
+
+    # -- preparing -------------------------------------------------------------------------------
+
+    def prepare_data(self) -> None:
+        """Write the prepared files unless the same source is already prepared there."""
+        if is_prepared(self.prepared_dir, self.source):
+            log.info("%s: reusing prepared data in %s", self.name, self.prepared_dir)
+            return
+        start = time.perf_counter()
+        splits = instantiate(self.source).load()
+        self._meta = write_prepared(splits, self.prepared_dir, self.name, self.source)
+        log.info(
+            "%s: prepared %s in %.1f s", self.name, self.prepared_dir, time.perf_counter() - start
+        )
+
+    def prepare(self) -> dict[str, Any]:
+        """prepare_data() for scripts: prepare if needed and return the meta."""
+        self.prepare_data()
+        self._meta = None
+        return self.meta
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.train_set is not None:
+            return
+        if not is_prepared(self.prepared_dir, self.source):
+            raise GenlabError(
+                f"{self.prepared_dir} does not hold data prepared from this source config; "
+                "call prepare_data() (or run pipelines/prepare.py) first"
+            )
+        self._meta = read_meta(self.prepared_dir)  # fresh: another process may have prepared it
+        shape = tuple(self._meta["shape"])
+        if shape != self.image_shape:
+            raise GenlabError(
+                f"prepared data in {self.prepared_dir} has shape {shape} (C, H, W), but the config "
+                f"asks for {self.image_shape} (data.channels, data.image_size)"
+            )
+        self.train_set = UInt8ImageDataset(*read_split(self.prepared_dir, "train"))
+        self.val_set = UInt8ImageDataset(*read_split(self.prepared_dir, "val"))
+
+    def train_dataloader(self) -> DataLoader:
+        train_set = self._require(self.train_set)
+        if len(train_set) < self.batch_size:
+            raise GenlabError(
+                f"{self.name}: {len(train_set)} training images are fewer than batch_size "
+                f"{self.batch_size}; with drop_last there would be no batch"
+            )
+        return self._loader(train_set, shuffle=True, drop_last=True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader(self._require(self.val_set), shuffle=False, drop_last=False)
+
+    def _loader(self, dataset: UInt8ImageDataset, shuffle: bool, drop_last: bool) -> DataLoader:
+        return DataLoader(
+            dataset,
+            batch_size=self.batch_size,
+            shuffle=shuffle,
+            drop_last=drop_last,
+            num_workers=self.num_workers,
+            pin_memory=self.pin_memory,
+            persistent_workers=self.num_workers > 0,
+        )
+
+    def _require(self, dataset: UInt8ImageDataset | None) -> UInt8ImageDataset:
+        if dataset is None:
+            raise GenlabError("call setup() before asking for a dataloader")
+        return dataset
+
+    # -- what models need to know ----------------------------------------------------------------
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(C, H, W) from the config: known before anything is prepared."""
+        return self.channels, self.image_size, self.image_size
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The prepared meta.json (needs a prepared dataset)."""
+        if self._meta is None:
+            self._meta = read_meta(self.prepared_dir)
+        return self._meta
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.meta["classes"])
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.meta["classes"])

@@ -1,0 +1,1 @@
+"""Generative models: networks in `components/`, training logic in the LightningModules."""

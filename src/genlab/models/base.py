@@ -1,0 +1,41 @@
+"""What every genlab model shares: `forward(z)` samples images, so callbacks, the sample CLI and
+evaluation work with any model without knowing whether it is a GAN or a VAE."""
+
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+
+# Checkpoint key naming the LightningModule class, so a checkpoint alone rebuilds its model.
+MODULE_CLASS_KEY = "genlab_module_class"
+
+
+class GenerativeModule(pl.LightningModule):
+    """Base class: a latent prior N(0, I) and a decoder/generator behind `forward(z)`."""
+
+    latent_dim: int
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+        """Images in [-1, 1] for latent codes `z` of shape (N, latent_dim)."""
+        raise NotImplementedError
+
+    def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Draw latents on the CPU (so a seeded generator gives the same noise on any device)."""
+        return torch.randn(n, self.latent_dim, generator=generator).to(self.device)
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor) -> torch.Tensor:
+        """Sample in eval mode (BatchNorm running statistics) and restore the previous mode."""
+        was_training = self.training
+        self.eval()
+        try:
+            return self(z.to(self.device))
+        finally:
+            self.train(was_training)
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return self.generate(self.sample_noise(n, generator))
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        cls = type(self)
+        checkpoint[MODULE_CLASS_KEY] = f"{cls.__module__}.{cls.__qualname__}"
