@@ -11,8 +11,11 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
+from genlab.cli import exit_on_unknown_choice, one_line_errors
+
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="prepare")
+@one_line_errors
 def main(cfg: DictConfig) -> None:
     from genlab.errors import GenlabError
 
@@ -33,4 +36,5 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
+    exit_on_unknown_choice()
     main()

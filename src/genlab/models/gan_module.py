@@ -27,7 +27,7 @@ class GANModule(GenerativeModule):
     ) -> None:
         super().__init__()
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
-        self.save_hyperparameters()
+        self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.automatic_optimization = False
         self.latent_dim = latent_dim
         self.generator = instantiate(generator, latent_dim=latent_dim)

@@ -20,7 +20,7 @@ class VAEModule(GenerativeModule):
         name: str = "vae",
     ) -> None:
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.latent_dim = latent_dim
         self.encoder = instantiate(encoder, latent_dim=latent_dim)
         self.decoder = instantiate(decoder, latent_dim=latent_dim)

@@ -1,0 +1,23 @@
+# Everything a new machine needs is installed by these targets (uv bootstraps from pip).
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+
+.PHONY: setup run test lint ui
+
+setup:  ## install uv (if missing) and the locked environment into .venv
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen --compile-bytecode
+
+run: setup  ## train the default model (DCGAN) on the default data (mnist5k, offline)
+	$(RUN) python pipelines/train.py
+
+test: setup  ## the test suite (CPU only, offline)
+	$(RUN) ruff check src pipelines tests
+	$(RUN) pytest -q
+
+lint: setup
+	$(RUN) ruff check src pipelines tests
+	$(RUN) ruff format --check src pipelines tests
+
+ui: setup  ## the MLflow UI on http://127.0.0.1:5000 over the embedded store
+	$(RUN) mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000

@@ -1,0 +1,48 @@
+"""Sample from a trained model: grid, single images, interpolation, VAE reconstructions.
+
+python pipelines/sample.py ckpt_path=path/to/model.ckpt num_samples=64
+python pipelines/sample.py run_id=<mlflow run id>
+"""
+
+from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig
+
+from genlab.cli import exit_on_unknown_choice, one_line_errors
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="sample")
+@one_line_errors
+def main(cfg: DictConfig) -> None:
+    from genlab.errors import GenlabError
+
+    if (cfg.ckpt_path is None) == (cfg.run_id is None):
+        raise GenlabError("give exactly one of ckpt_path=<file.ckpt> or run_id=<mlflow run id>")
+
+    from hydra.utils import instantiate
+
+    from genlab.checkpoints import download_run_checkpoint, load_module
+    from genlab.models.vae_module import VAEModule
+    from genlab.sampling import write_interpolation, write_reconstructions, write_samples
+
+    out_dir = Path(cfg.output_dir)
+    ckpt = cfg.ckpt_path or download_run_checkpoint(cfg.run_id, cfg.tracking_uri, out_dir)
+    module = load_module(ckpt)
+    written = write_samples(module, out_dir, cfg.num_samples, cfg.nrow, cfg.seed)
+    written["interpolation"] = write_interpolation(
+        module, out_dir, cfg.interpolation.rows, cfg.interpolation.steps, cfg.seed
+    )
+    if isinstance(module, VAEModule) and cfg.reconstructions > 0:
+        datamodule = instantiate(cfg.data)
+        datamodule.prepare()
+        datamodule.setup("validate")
+        real = next(iter(datamodule.val_dataloader()))[0][: cfg.reconstructions]
+        written["reconstructions"] = write_reconstructions(module, real, out_dir)
+    for kind, path in written.items():
+        print(f"{kind:>15}: {path}")
+
+
+if __name__ == "__main__":
+    exit_on_unknown_choice()
+    main()

@@ -1,0 +1,30 @@
+"""Train a generative model.
+
+    python pipelines/train.py model=gan|dcgan|vae data=mnist5k trainer.max_epochs=5
+    python pipelines/train.py -m model=gan,dcgan,vae seed=1,2
+
+Heavy imports happen inside main(), so `--help` and config errors answer fast.
+"""
+
+import hydra
+from omegaconf import DictConfig
+
+from genlab.cli import exit_on_unknown_choice, one_line_errors
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="train")
+@one_line_errors
+def main(cfg: DictConfig) -> float | None:
+    from genlab.train import train
+
+    result = train(cfg)
+    for tracking_uri, experiment_id, run_id in result["mlflow"]:
+        print(f"MLflow run {run_id} (experiment {experiment_id}) in {tracking_uri}")
+    print(f"checkpoint:  {result['checkpoint']}")
+    print(f"sample grid: {result['sample_grid']}")
+    return result["monitored_value"]
+
+
+if __name__ == "__main__":
+    exit_on_unknown_choice()
+    main()

@@ -1,0 +1,1 @@
+"""Lightning callbacks that work with any `GenerativeModule`."""

@@ -1,0 +1,45 @@
+"""A grid of samples from the same fixed noise after every epoch, so epochs compare by eye."""
+
+from pathlib import Path
+
+import pytorch_lightning as pl
+import torch
+from pytorch_lightning.utilities import rank_zero_only
+from torchvision.utils import save_image
+
+from genlab.models.base import GenerativeModule
+from genlab.tracking.mlflow_run import mlflow_loggers
+
+
+class SampleGridCallback(pl.Callback):
+    def __init__(
+        self,
+        output_dir: str,
+        num_samples: int = 64,
+        nrow: int = 8,
+        noise_seed: int = 1234,
+        every_n_epochs: int = 1,
+    ) -> None:
+        self.output_dir = Path(output_dir)
+        self.num_samples = num_samples
+        self.nrow = nrow
+        self.noise_seed = noise_seed
+        self.every_n_epochs = every_n_epochs
+        self.last_grid: Path | None = None
+
+    @rank_zero_only
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        epoch = trainer.current_epoch + 1
+        if epoch % self.every_n_epochs and epoch != trainer.max_epochs:
+            return
+        assert isinstance(pl_module, GenerativeModule)
+        noise = pl_module.sample_noise(
+            self.num_samples, torch.Generator().manual_seed(self.noise_seed)
+        )
+        images = pl_module.generate(noise)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        path = self.output_dir / f"epoch_{epoch:03d}.png"
+        save_image(images, path, nrow=self.nrow, normalize=True, value_range=(-1, 1))
+        self.last_grid = path
+        for logger in mlflow_loggers(trainer.loggers):
+            logger.experiment.log_artifact(logger.run_id, str(path), "samples")

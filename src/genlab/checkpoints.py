@@ -1,0 +1,53 @@
+"""Rebuild a trained model from a checkpoint file or from an MLflow run, with clear errors."""
+
+import tempfile
+from pathlib import Path
+
+import torch
+from hydra.utils import get_class
+
+from genlab.errors import CheckpointError
+from genlab.models.base import MODULE_CLASS_KEY, GenerativeModule
+
+
+def load_module(path: str | Path, map_location: str = "cpu") -> GenerativeModule:
+    """The model saved in a genlab checkpoint; `weights_only` so a tampered file runs no code."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint not found: {path}")
+    try:
+        checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # truncated, not a torch file, or unsafe content
+        raise CheckpointError(f"cannot read checkpoint {path}: {err}") from err
+    target = checkpoint.get(MODULE_CLASS_KEY) if isinstance(checkpoint, dict) else None
+    if target is None:
+        raise CheckpointError(f"{path} is not a genlab checkpoint (no '{MODULE_CLASS_KEY}' key)")
+    cls = get_class(target)
+    module = cls.load_from_checkpoint(path, map_location=map_location, weights_only=True)
+    return module.eval()
+
+
+def download_run_checkpoint(run_id: str, tracking_uri: str, dst: str | Path | None = None) -> Path:
+    """The checkpoint that MLFlowLogger(log_model=True) uploaded to the run."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri)
+    try:
+        client.get_run(run_id)
+    except mlflow.exceptions.MlflowException as err:
+        raise CheckpointError(f"no MLflow run {run_id} in {tracking_uri}") from err
+    ckpts = [
+        f.path
+        for d in client.list_artifacts(run_id)
+        if d.is_dir
+        for f in client.list_artifacts(run_id, d.path)
+        if f.path.endswith(".ckpt")
+    ]
+    if not ckpts:
+        raise CheckpointError(f"MLflow run {run_id} has no checkpoint artifact")
+    dst = Path(dst or tempfile.mkdtemp(prefix="genlab-ckpt-"))
+    local = mlflow.artifacts.download_artifacts(
+        run_id=run_id, artifact_path=sorted(ckpts)[-1], dst_path=str(dst), tracking_uri=tracking_uri
+    )
+    return Path(local)

@@ -1,0 +1,71 @@
+"""Entry-script helpers that must stay light: no torch, Lightning or MLflow imports here."""
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
+
+from genlab.errors import GenlabError
+
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+
+
+def unknown_choice(overrides: list[str], conf_dir: Path = CONF_DIR) -> str | None:
+    """A one-line message if an override picks a config group option that does not exist.
+
+    Hydra reports this too, but over several lines with its search path; a mistyped
+    `model=dgan` deserves one line with the valid choices.
+    """
+    overrides = [arg for arg in overrides if not arg.startswith("-")]  # -m, --cfg, ...
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException:
+        return None  # Hydra's own parser error is clear enough
+    for override in parsed:
+        group_dir = conf_dir / override.key_or_group
+        if not group_dir.is_dir() or override.is_delete():
+            continue
+        valid = sorted(p.stem for p in group_dir.glob("*.yaml"))
+        values = (
+            list(override.sweep_string_iterator())
+            if override.is_sweep_override()
+            else [override.get_value_element_as_str()]
+        )
+        for value in values:
+            if value not in valid and value != "null":
+                return (
+                    f"unknown {override.key_or_group} '{value}'; valid choices: {', '.join(valid)}"
+                )
+    return None
+
+
+def exit_on_unknown_choice(argv: list[str] | None = None) -> None:
+    message = unknown_choice(argv if argv is not None else sys.argv[1:])
+    if message:
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def one_line_errors(task: Callable[..., Any]) -> Callable[..., Any]:
+    """Report a `GenlabError` as one `error: ...` line and exit 2.
+
+    Inside a job, Hydra would add an "Error executing job" line and a hint around it.
+    `HYDRA_FULL_ERROR=1` lets the exception through, traceback and all.
+    """
+
+    @functools.wraps(task)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return task(*args, **kwargs)
+        except GenlabError as err:
+            if os.environ.get("HYDRA_FULL_ERROR") == "1":
+                raise
+            print(f"error: {err}", file=sys.stderr)
+            raise SystemExit(2) from err
+
+    return wrapper

@@ -1,0 +1,1 @@
+"""MLflow tracking: run naming, config logging, and a model logged for sampling."""

@@ -1,0 +1,67 @@
+"""`train(cfg)`: instantiate what the config names, wire it together, fit. Nothing else."""
+
+from typing import Any
+
+import pytorch_lightning as pl
+from hydra.utils import instantiate
+from omegaconf import DictConfig
+from pytorch_lightning.loggers import Logger
+
+from genlab.callbacks.sample_grid import SampleGridCallback
+from genlab.tracking.mlflow_run import (
+    log_config,
+    log_sampling_model,
+    mlflow_loggers,
+    run_name,
+    run_tags,
+)
+
+
+def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
+    return [instantiate(node) for node in (cfg or {}).values() if node is not None]
+
+
+def instantiate_loggers(cfg: DictConfig) -> list[Logger]:
+    """Loggers from `cfg.logger`; MLflow ones get the run's name and tags."""
+    loggers = []
+    for node in (cfg.get("logger") or {}).values():
+        if node is None:
+            continue
+        extra: dict[str, Any] = {}
+        if node.get("_target_", "").endswith("MLFlowLogger"):
+            extra = {"run_name": run_name(cfg), "tags": run_tags(cfg)}
+        loggers.append(instantiate(node, **extra))
+    return loggers
+
+
+def train(cfg: DictConfig) -> dict[str, Any]:
+    """Fit the configured model; return the final metrics and where the results are."""
+    if cfg.get("seed") is not None:
+        pl.seed_everything(cfg.seed, workers=True)
+
+    datamodule = instantiate(cfg.data)
+    model = instantiate(cfg.model)
+    callbacks = instantiate_callbacks(cfg.get("callbacks"))
+    loggers = instantiate_loggers(cfg)
+    trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False)
+
+    log_config(loggers, cfg)
+    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+
+    for logger in mlflow_loggers(loggers):
+        log_sampling_model(logger, model)
+
+    grids = [cb.last_grid for cb in callbacks if isinstance(cb, SampleGridCallback)]
+    metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+    return {
+        "metrics": metrics,
+        "monitor": cfg.get("monitor"),
+        "monitored_value": metrics.get(cfg.get("monitor")) if cfg.get("monitor") else None,
+        "checkpoint": trainer.checkpoint_callback.best_model_path
+        if trainer.checkpoint_callback
+        else None,
+        "sample_grid": str(grids[0]) if grids and grids[0] else None,
+        "mlflow": [
+            (lg._tracking_uri, lg.experiment_id, lg.run_id) for lg in mlflow_loggers(loggers)
+        ],
+    }

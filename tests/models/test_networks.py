@@ -1,0 +1,54 @@
+"""Network output shapes at 28/32/64 px with 1 and 3 channels, and clear size errors."""
+
+import pytest
+import torch
+
+from genlab.errors import GenlabError
+from genlab.models.components.dcgan import DCGANDiscriminator, DCGANGenerator
+from genlab.models.components.mlp import MLPDiscriminator, MLPGenerator
+from genlab.models.components.vae import ConvDecoder, ConvEncoder
+
+SHAPES = [(1, 28), (3, 28), (1, 32), (3, 32), (1, 64), (3, 64)]
+
+
+@pytest.mark.parametrize(("channels", "size"), SHAPES)
+def test_mlp_gan_shapes(channels: int, size: int) -> None:
+    generator = MLPGenerator(latent_dim=10, image_shape=(channels, size, size))
+    images = generator(torch.randn(4, 10))
+    assert images.shape == (4, channels, size, size)
+    assert images.abs().max() <= 1  # tanh output, the range of the data
+    assert MLPDiscriminator((channels, size, size))(images).shape == (4,)
+
+
+@pytest.mark.parametrize(("channels", "size"), SHAPES)
+def test_dcgan_shapes(channels: int, size: int) -> None:
+    generator = DCGANGenerator(latent_dim=10, channels=channels, image_size=size, width=8)
+    images = generator(torch.randn(4, 10))
+    assert images.shape == (4, channels, size, size)
+    logits = DCGANDiscriminator(channels=channels, image_size=size, width=8)(images)
+    assert logits.shape == (4,)
+
+
+def test_dcgan_uses_the_papers_init() -> None:
+    generator = DCGANGenerator(latent_dim=100, channels=1, image_size=64, width=64)
+    weight = generator.net[0].weight
+    assert abs(weight.std().item() - 0.02) < 0.002
+    assert abs(weight.mean().item()) < 0.002
+
+
+@pytest.mark.parametrize(("channels", "size"), SHAPES)
+def test_vae_shapes(channels: int, size: int) -> None:
+    encoder = ConvEncoder(latent_dim=6, channels=channels, image_size=size, width=8)
+    mu, logvar = encoder(torch.randn(4, channels, size, size))
+    assert mu.shape == logvar.shape == (4, 6)
+    decoder = ConvDecoder(latent_dim=6, channels=channels, image_size=size, width=8)
+    assert decoder(mu).shape == (4, channels, size, size)
+
+
+@pytest.mark.parametrize("network", [DCGANGenerator, DCGANDiscriminator])
+def test_unbuildable_size_names_the_valid_ones(network: type) -> None:
+    kwargs = {"channels": 1, "image_size": 30}
+    if network is DCGANGenerator:
+        kwargs["latent_dim"] = 10
+    with pytest.raises(GenlabError, match=r"image_size=30 .* valid sizes: .*28.*32.*64"):
+        network(**kwargs)

@@ -1,0 +1,87 @@
+"""The entry scripts as a user runs them: subprocesses, real exit codes, real files."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TINY_RUN
+
+
+def run_script(script: str, *args: str, root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GENLAB_ROOT": str(root)}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "pipelines" / script), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("model=foo", "error: unknown model 'foo'; valid choices: dcgan, gan, vae"),
+        (
+            "data=nope",
+            "error: unknown data 'nope'; valid choices: "
+            "cifar10, fashion_mnist, image_folder, mnist, mnist5k",
+        ),
+    ],
+)
+def test_unknown_choice_is_one_line(tmp_path: Path, override: str, message: str) -> None:
+    result = run_script("train.py", override, root=tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.strip() == message
+
+
+def test_sample_with_missing_checkpoint_is_one_line(tmp_path: Path) -> None:
+    result = run_script("sample.py", f"ckpt_path={tmp_path}/missing.ckpt", root=tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"error: checkpoint not found: {tmp_path}/missing.ckpt"
+    ]
+
+
+@pytest.mark.slow
+def test_train_then_sample_from_checkpoint_and_run_id(tmp_path: Path, data_dir: Path) -> None:
+    train_args = [*TINY_RUN, "model=vae", f"paths.data_dir={data_dir}"]
+    trained = run_script("train.py", *train_args, root=tmp_path)
+    assert trained.returncode == 0, trained.stderr[-2000:]
+    lines = dict(line.split(":", 1) for line in trained.stdout.splitlines() if ":" in line)
+    checkpoint = lines["checkpoint"].strip()
+    assert Path(lines["sample grid"].strip()).is_file()
+    run_id = next(
+        line.split()[2] for line in trained.stdout.splitlines() if line.startswith("MLflow run")
+    )
+
+    out = tmp_path / "from_ckpt"
+    sampled = run_script(
+        "sample.py",
+        f"ckpt_path={checkpoint}",
+        "num_samples=10",
+        f"output_dir={out}",
+        f"paths.data_dir={data_dir}",
+        root=tmp_path,
+    )
+    assert sampled.returncode == 0, sampled.stderr[-2000:]
+    assert len(list((out / "images").glob("*.png"))) == 10
+    for name in ["grid.png", "interpolation.png", "reconstructions.png"]:
+        assert (out / name).read_bytes()[:4] == b"\x89PNG"
+
+    out = tmp_path / "from_run"
+    sampled = run_script(
+        "sample.py",
+        f"run_id={run_id}",
+        "num_samples=4",
+        "reconstructions=0",
+        f"output_dir={out}",
+        root=tmp_path,
+    )
+    assert sampled.returncode == 0, sampled.stderr[-2000:]
+    assert len(list((out / "images").glob("*.png"))) == 4

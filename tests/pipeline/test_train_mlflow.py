@@ -1,0 +1,71 @@
+"""A real training run logged to a temp MLflow store, read back with MlflowClient."""
+
+from pathlib import Path
+
+import mlflow
+import pytest
+import torch
+from mlflow import MlflowClient
+
+from genlab.train import train
+
+
+@pytest.fixture
+def tracked_run(train_config, tmp_path: Path, monkeypatch) -> dict:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    cfg = train_config("model=vae", "seed=3", "experiment_name=test-genlab")
+    return train(cfg) | {"cfg": cfg, "root": tmp_path}
+
+
+def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> None:
+    tracking_uri, _, run_id = tracked_run["mlflow"][0]
+    assert tracking_uri == f"sqlite:///{tracked_run['root']}/mlflow.db"
+    client = MlflowClient(tracking_uri)
+    run = client.get_run(run_id)
+
+    assert run.info.run_name == "vae-mnist5k-seed3"
+    assert run.info.status == "FINISHED"
+    assert {"model": "vae", "data": "mnist5k", "seed": "3"}.items() <= run.data.tags.items()
+    assert run.data.tags["git_commit"]
+
+    params = run.data.params
+    assert params["model/name"] == "vae"
+    assert float(params["model/lr"]) == tracked_run["cfg"].model.lr
+    assert params["trainer/max_epochs"] == "1"
+    assert "model/_target_" in params and "beta" not in params  # one flat namespace
+
+    history = client.get_metric_history(run_id, "train/loss")
+    assert [m.step for m in history] == [0, 1, 2]  # one point per optimizer step
+    assert "val/loss" in run.data.metrics
+
+    top = {a.path for a in client.list_artifacts(run_id)}
+    assert {"config", "samples"} <= top
+    samples = [a.path for a in client.list_artifacts(run_id, "samples")]
+    assert samples == ["samples/epoch_001.png"]
+    local = client.download_artifacts(run_id, "samples/epoch_001.png", str(tracked_run["root"]))
+    assert Path(local).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    config_yaml = client.download_artifacts(run_id, "config/config.yaml", str(tracked_run["root"]))
+    assert "name: vae" in Path(config_yaml).read_text()
+    ckpts = [
+        f.path for d in top for f in client.list_artifacts(run_id, d) if f.path.endswith(".ckpt")
+    ]
+    assert len(ckpts) == 1
+
+
+def test_logged_model_samples(tracked_run: dict) -> None:
+    tracking_uri, _, run_id = tracked_run["mlflow"][0]
+    mlflow.set_tracking_uri(tracking_uri)
+    model = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
+    images = model(torch.randn(5, tracked_run["cfg"].model.latent_dim))
+    assert images.shape == (5, 1, 28, 28)
+
+
+def test_runs_of_a_config_share_param_keys(train_config, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    first = train(train_config("model=gan", "seed=1"))
+    second = train(train_config("model=gan", "seed=2", "model.lr=0.001"))
+    client = MlflowClient(first["mlflow"][0][0])
+    runs = [client.get_run(r["mlflow"][0][2]) for r in (first, second)]
+    assert runs[0].data.params.keys() == runs[1].data.params.keys()
+    assert runs[1].data.params["model/lr"] == "0.001"
+    assert runs[0].info.experiment_id == runs[1].info.experiment_id

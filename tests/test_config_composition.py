@@ -1,0 +1,50 @@
+"""Every config group value composes, and models build for every dataset shape."""
+
+import pytest
+from hydra.utils import instantiate
+
+from conftest import CONF_DIR, compose_config
+
+
+def options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+
+
+def test_groups_have_the_documented_options() -> None:
+    assert options("model") == ["dcgan", "gan", "vae"]
+    assert options("data") == ["cifar10", "fashion_mnist", "image_folder", "mnist", "mnist5k"]
+    assert options("trainer") == ["cpu", "ddp", "gpu"]
+    assert options("logger") == ["mlflow", "none"]
+
+
+@pytest.mark.parametrize("group", ["data", "model", "trainer", "logger", "callbacks", "experiment"])
+def test_every_option_composes(group: str) -> None:
+    for option in options(group):
+        cfg = compose_config("train", [f"{group}={option}", "paths.output_dir=/tmp/x"])
+        assert cfg.model.name in {"gan", "dcgan", "vae"}
+        assert cfg.trainer._target_ == "pytorch_lightning.Trainer"
+
+
+@pytest.mark.parametrize("model", options("model"))
+@pytest.mark.parametrize("data", ["mnist5k", "cifar10", "image_folder"])
+def test_model_builds_for_dataset_shape(model: str, data: str) -> None:
+    cfg = compose_config("train", [f"model={model}", f"data={data}", "paths.output_dir=/tmp/x"])
+    module = instantiate(cfg.model)
+    images = module.sample(2)
+    assert images.shape == (2, cfg.data.channels, cfg.data.image_size, cfg.data.image_size)
+    assert images.min() >= -1 and images.max() <= 1
+
+
+def test_model_sets_its_epoch_budget_and_command_line_wins() -> None:
+    assert compose_config("train", ["model=gan"]).trainer.max_epochs > 0
+    cfg = compose_config("train", ["model=gan", "trainer.max_epochs=3"])
+    assert cfg.trainer.max_epochs == 3
+
+
+def test_logger_uses_embedded_store_unless_env_says_otherwise(monkeypatch) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    cfg = compose_config("train", ["paths.root_dir=/srv/genlab"])
+    assert cfg.logger.mlflow.tracking_uri == "sqlite:////srv/genlab/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5000")
+    cfg = compose_config("train", [])
+    assert cfg.logger.mlflow.tracking_uri == "http://127.0.0.1:5000"
