@@ -3,7 +3,7 @@
 import pytest
 from hydra.utils import instantiate
 
-from conftest import CONF_DIR, compose_config
+from compose import CONF_DIR, compose_config
 
 
 def options(group: str) -> list[str]:
@@ -36,7 +36,10 @@ def test_model_builds_for_dataset_shape(model: str, data: str) -> None:
 
 
 def test_model_sets_its_epoch_budget_and_command_line_wins() -> None:
-    assert compose_config("train", ["model=gan"]).trainer.max_epochs > 0
+    budgets = {
+        m: compose_config("train", [f"model={m}"]).trainer.max_epochs for m in options("model")
+    }
+    assert budgets == {"gan": 100, "dcgan": 40, "vae": 30}
     cfg = compose_config("train", ["model=gan", "trainer.max_epochs=3"])
     assert cfg.trainer.max_epochs == 3
 

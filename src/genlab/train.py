@@ -40,6 +40,8 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         pl.seed_everything(cfg.seed, workers=True)
 
     datamodule = instantiate(cfg.data)
+    # Before any run is opened: a dataset that cannot be had fails here, leaving no empty run.
+    datamodule.prepare_data()
     model = instantiate(cfg.model)
     callbacks = instantiate_callbacks(cfg.get("callbacks"))
     loggers = instantiate_loggers(cfg)

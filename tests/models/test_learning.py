@@ -5,7 +5,7 @@ import torch
 from hydra.utils import instantiate
 from torch.utils.data import DataLoader, TensorDataset
 
-from conftest import compose_config
+from compose import compose_config
 
 
 def build(model: str) -> pl.LightningModule:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TINY_RUN
+from compose import ROOT, TINY_RUN
 
 
 def run_script(script: str, *args: str, root: Path) -> subprocess.CompletedProcess:
