@@ -22,6 +22,7 @@ def main(cfg: DictConfig) -> float | None:
         print(f"MLflow run {run_id} (experiment {experiment_id}) in {tracking_uri}")
     print(f"checkpoint:  {result['checkpoint']}")
     print(f"sample grid: {result['sample_grid']}")
+    print("compare runs: make ui  (MLflow UI on http://127.0.0.1:5000)")
     return result["monitored_value"]
 
 
