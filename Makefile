@@ -2,13 +2,17 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 
-.PHONY: setup run test lint ui
+.PHONY: setup run train test lint ui
 
 setup:  ## install uv (if missing) and the locked environment into .venv
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen --compile-bytecode
 
-run: setup  ## train the default model (DCGAN) on the default data (mnist5k, offline)
+run: setup  ## the whole pipeline (dvc.yaml) on mnist5k, offline: prepare, train, evaluate, report
+	$(RUN) dvc repro
+	@echo "report: reports/report.md  figure: reports/comparison.png  runs: make ui"
+
+train: setup  ## only train the default model (DCGAN on mnist5k), tracked in MLflow
 	$(RUN) python pipelines/train.py
 
 test: setup  ## the test suite (CPU only, offline)

@@ -23,6 +23,10 @@ def main(cfg: DictConfig) -> float | None:
     print(f"checkpoint:  {result['checkpoint']}")
     print(f"sample grid: {result['sample_grid']}")
     print("compare runs: make ui  (MLflow UI on http://127.0.0.1:5000)")
+    if cfg.get("result_path"):
+        from genlab.train import write_result
+
+        write_result(result, cfg.result_path)
     return result["monitored_value"]
 
 

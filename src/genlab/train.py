@@ -1,5 +1,7 @@
 """`train(cfg)`: instantiate what the config names, wire it together, fit. Nothing else."""
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
@@ -67,3 +69,17 @@ def train(cfg: DictConfig) -> dict[str, Any]:
             (lg._tracking_uri, lg.experiment_id, lg.run_id) for lg in mlflow_loggers(loggers)
         ],
     }
+
+
+def write_result(result: dict[str, Any], path: str | Path) -> None:
+    """A small JSON that hands the run on to later pipeline stages (evaluation, report)."""
+    tracking_uri, _, run_id = result["mlflow"][0] if result["mlflow"] else (None, None, None)
+    summary = {
+        "checkpoint": result["checkpoint"],
+        "sample_grid": result["sample_grid"],
+        "mlflow_tracking_uri": tracking_uri,
+        "mlflow_run_id": run_id,
+        "metrics": result["metrics"],
+    }
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(summary, indent=2) + "\n")

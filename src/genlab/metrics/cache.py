@@ -1,0 +1,88 @@
+"""On-disk cache of real-data features, so the real side of FID/KID is extracted once.
+
+The file name is the sha256 of the key (JSON with sorted keys), and the key holds everything
+that determines the features: dataset content hash, split, extractor fingerprint, image size and
+sample count. Any change gives a new file instead of silently reusing stale features.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+log = logging.getLogger(__name__)
+
+
+def key_digest(key: dict[str, Any]) -> str:
+    """Deterministic sha256 of a JSON-serialisable key (dict order does not matter)."""
+    text = json.dumps(key, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RealFeatureCache:
+    """`get_or_compute(key, compute)`: load `<cache_dir>/<sha256(key)>.pt`, or compute and save.
+
+    `hits` and `misses` count the outcomes (for tests and for logging how much was reused).
+    """
+
+    def __init__(self, cache_dir: str | os.PathLike[str]):
+        self.cache_dir = Path(cache_dir)
+        self.hits = 0
+        self.misses = 0
+
+    def path_for(self, key: dict[str, Any]) -> Path:
+        return self.cache_dir / f"{key_digest(key)}.pt"
+
+    def get_or_compute(
+        self,
+        key: dict[str, Any],
+        compute: Callable[[], tuple[torch.Tensor, torch.Tensor]],
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        path = self.path_for(key)
+        key_json = json.dumps(key, sort_keys=True)
+        cached = self._load(path, key_json)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        self.misses += 1
+        features, logits = compute()
+        self._save(path, key_json, features, logits)
+        return features, logits
+
+    def _load(self, path: Path, key_json: str) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """The cached pair, or None when absent; an unreadable or mismatched file is a miss."""
+        if not path.is_file():
+            return None
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+            if payload["key"] != key_json:
+                raise ValueError("stored key differs")
+            return payload["features"], payload["logits"]
+        except Exception as e:  # a truncated or foreign file must not stop an evaluation
+            log.warning("ignoring unreadable feature cache %s (%s); recomputing", path, e)
+            return None
+
+    def _save(self, path: Path, key_json: str, features: torch.Tensor, logits: torch.Tensor):
+        """Write to a temp file in the same folder, then rename: readers (or a parallel sweep
+        job) never see a half-written file."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "key": key_json,
+            # clone: a view would otherwise save its whole underlying storage
+            "features": features.detach().cpu().clone(),
+            "logits": logits.detach().cpu().clone(),
+        }
+        fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=f".{path.stem}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                torch.save(payload, f)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
