@@ -1,44 +1,19 @@
-"""Shared pieces for the metrics tests: real mnist5k digits, a tiny classifier, no network."""
+"""Shared pieces for the metrics tests: real mnist5k digits, a narrow evaluator, no network."""
 
 import urllib.error
 import urllib.request
 
 import pytest
 import torch
-from torch import nn
 
-
-class TinyLeNet(nn.Module):
-    """Stand-in for the evaluator classifier: the same `features`/`head` interface, tiny."""
-
-    def __init__(self, channels: int = 1, num_classes: int = 10, feature_dim: int = 16):
-        super().__init__()
-        self.feature_dim = feature_dim
-        self.body = nn.Sequential(
-            nn.Conv2d(channels, 8, 3, padding=1),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Conv2d(8, 16, 3, padding=1),
-            nn.ReLU(),
-            nn.AdaptiveAvgPool2d(4),
-            nn.Flatten(),
-            nn.Linear(16 * 16, feature_dim),
-            nn.ReLU(),
-        )
-        self.dropout = nn.Dropout(0.5)
-        self.classifier = nn.Linear(feature_dim, num_classes)
-
-    def features(self, images: torch.Tensor) -> torch.Tensor:
-        return self.body(images)
-
-    def head(self, features: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.dropout(features))
+from genlab.models.components.classifier import LeNetClassifier
 
 
 @pytest.fixture
-def tiny_lenet() -> TinyLeNet:
+def tiny_lenet() -> LeNetClassifier:
+    """The evaluator network itself, narrow so tests stay fast."""
     torch.manual_seed(0)
-    return TinyLeNet()
+    return LeNetClassifier(channels=1, num_classes=10, width=8, feature_dim=16)
 
 
 @pytest.fixture(scope="session")

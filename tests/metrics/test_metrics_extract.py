@@ -11,7 +11,7 @@ from genlab.metrics.extractor import ClassifierExtractor
 def test_classifier_extractor_gives_features_and_logits(tiny_lenet, mnist_images):
     extractor = ClassifierExtractor(tiny_lenet)
     assert extractor.num_features == 16
-    assert extractor.name == "classifier-TinyLeNet"
+    assert extractor.name == "classifier-LeNetClassifier"
     features, logits = extractor(mnist_images[:5])
     assert features.shape == (5, 16)
     assert logits.shape == (5, 10)

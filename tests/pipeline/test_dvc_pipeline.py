@@ -81,9 +81,19 @@ def test_repro_runs_every_stage_then_nothing_then_only_what_changed(repo: Path) 
     assert "val_accuracy" in shown
     assert (repo / "reports" / "report.md").read_text().count("|") > 10
     assert (repo / "reports" / "comparison.png").read_bytes()[:4] == b"\x89PNG"
+    plots = json.loads(dvc(repo, "plots", "show", "--json").stdout)["data"]
+    vae_curve = [row for plot in plots["vae_losses"] for row in plot["content"]["data"]["values"]]
+    assert any(row.get("train/kl_epoch") for row in vae_curve), plots["vae_losses"]
 
     assert stages_run(dvc(repo, "repro").stdout) == set()
 
     vae_config = repo / "conf" / "model" / "vae.yaml"
     vae_config.write_text(vae_config.read_text().replace("beta: 1.0", "beta: 2.0"))
     assert stages_run(dvc(repo, "repro").stdout) == {"train@vae", "evaluate@vae", "report"}
+
+    experiment = dvc(repo, "exp", "run", "-S", "models.vae.epochs=2")
+    assert stages_run(experiment.stdout) == {"train@vae", "evaluate@vae", "report"}
+    shown = json.loads(dvc(repo, "exp", "show", "--json").stdout)
+    experiments = [exp for rev in shown for run in rev["experiments"] or [] for exp in run["revs"]]
+    tried = [exp["data"]["params"]["params.yaml"]["data"]["models"]["vae"] for exp in experiments]
+    assert {"epochs": 2} in tried, shown

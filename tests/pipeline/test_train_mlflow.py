@@ -34,8 +34,9 @@ def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> 
     assert params["trainer/max_epochs"] == "1"
     assert "model/_target_" in params and "beta" not in params  # one flat namespace
 
-    history = client.get_metric_history(run_id, "train/loss")
+    history = client.get_metric_history(run_id, "train/loss_step")
     assert [m.step for m in history] == [0, 1, 2]  # one point per optimizer step
+    assert len(client.get_metric_history(run_id, "train/loss_epoch")) == 1
     assert "val/loss" in run.data.metrics
 
     top = {a.path for a in client.list_artifacts(run_id)}

@@ -23,12 +23,13 @@ def extract_features(
     batches: Iterable[torch.Tensor],
     desc: str,
     total: int | None = None,
+    progress: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Concatenate `extractor(batch) -> (features, logits)` over all batches.
 
     The extractor runs in eval mode (dropout and BatchNorm must not make features random) and
     without autograd; its previous train/eval mode is restored afterwards. `total` (number of
-    images, if known) only sizes the progress bar.
+    images, if known) only sizes the progress bar; `progress=False` hides it inside training.
     """
     device = _device_of(extractor)
     was_training = extractor.training
@@ -36,7 +37,10 @@ def extract_features(
     features: list[torch.Tensor] = []
     logits: list[torch.Tensor] = []
     try:
-        with torch.no_grad(), tqdm(total=total, desc=desc, unit="img", leave=False) as bar:
+        with (
+            torch.no_grad(),
+            tqdm(total=total, desc=desc, unit="img", leave=False, disable=not progress) as bar,
+        ):
             for batch in batches:
                 feats, lgts = extractor(batch.to(device))
                 features.append(feats.float().cpu())

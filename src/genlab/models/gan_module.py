@@ -65,7 +65,13 @@ class GANModule(GenerativeModule):
         opt_g.step()
         self.untoggle_optimizer(opt_g)
 
-        self.log_dict({"train/d_loss": d_loss, "train/g_loss": g_loss}, prog_bar=True)
+        # Per step for the live curves, per epoch (`*_epoch`) for the DVC plots.
+        self.log_dict(
+            {"train/d_loss": d_loss, "train/g_loss": g_loss},
+            prog_bar=True,
+            on_step=True,
+            on_epoch=True,
+        )
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
         real, _ = batch

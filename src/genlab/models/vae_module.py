@@ -56,7 +56,9 @@ class VAEModule(GenerativeModule):
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
     ) -> torch.Tensor:
         terms = self.elbo_terms(batch[0])
-        self.log_dict({f"train/{k}": v for k, v in terms.items()}, prog_bar=True)
+        self.log_dict(
+            {f"train/{k}": v for k, v in terms.items()}, prog_bar=True, on_step=True, on_epoch=True
+        )
         return terms["loss"]
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
