@@ -14,7 +14,7 @@ def test_groups_have_the_documented_options() -> None:
     assert options("model") == ["dcgan", "gan", "vae"]
     assert options("data") == ["cifar10", "fashion_mnist", "image_folder", "mnist", "mnist5k"]
     assert options("trainer") == ["cpu", "ddp", "gpu"]
-    assert options("logger") == ["mlflow", "none"]
+    assert options("logger") == ["mlflow", "mlflow_csv", "none"]
 
 
 @pytest.mark.parametrize("group", ["data", "model", "trainer", "logger", "callbacks", "experiment"])
