@@ -18,6 +18,8 @@ def main(cfg: DictConfig) -> float | None:
     from genlab.train import train
 
     result = train(cfg)
+    if not result["is_global_zero"]:
+        return result["monitored_value"]  # other DDP ranks: rank 0 reports
     for tracking_uri, experiment_id, run_id in result["mlflow"]:
         print(f"MLflow run {run_id} (experiment {experiment_id}) in {tracking_uri}")
     print(f"checkpoint:  {result['checkpoint']}")

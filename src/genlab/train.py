@@ -1,6 +1,7 @@
 """`train(cfg)`: instantiate what the config names, wire it together, fit. Nothing else."""
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,9 @@ def train(cfg: DictConfig) -> dict[str, Any]:
 
     datamodule = instantiate(cfg.data)
     # Before any run is opened: a dataset that cannot be had fails here, leaving no empty run.
-    datamodule.prepare_data()
+    # DDP ranks that Lightning starts re-run this script: only each node's first process writes.
+    if int(os.environ.get("LOCAL_RANK", 0)) == 0:
+        datamodule.prepare_data()
     model = instantiate(cfg.model)
     callbacks = instantiate_callbacks(cfg.get("callbacks"))
     loggers = instantiate_loggers(cfg)
@@ -52,8 +55,9 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     log_config(loggers, cfg)
     trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
 
-    for logger in mlflow_loggers(loggers):
-        log_sampling_model(logger, model)
+    if trainer.is_global_zero:
+        for logger in mlflow_loggers(loggers):
+            log_sampling_model(logger, model)
 
     grids = [cb.last_grid for cb in callbacks if isinstance(cb, SampleGridCallback)]
     metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
@@ -65,6 +69,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         if trainer.checkpoint_callback
         else None,
         "sample_grid": str(grids[0]) if grids and grids[0] else None,
+        "is_global_zero": trainer.is_global_zero,
         "mlflow": [
             (lg._tracking_uri, lg.experiment_id, lg.run_id) for lg in mlflow_loggers(loggers)
         ],

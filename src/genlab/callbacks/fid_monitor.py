@@ -5,6 +5,7 @@ after each validation this logs `val/fid` (fresh samples against the real valida
 `val/is`, which ModelCheckpoint can monitor. The real features are computed once per fit.
 """
 
+import math
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -50,17 +51,25 @@ class FIDMonitor(pl.Callback):
             self.real_features, _ = extract_features(
                 self.extractor, self._batches(real[: self.num_samples]), "real", progress=False
             )
-        generator = torch.Generator().manual_seed(self.seed)
+        # Under DDP each rank generates its share with its own noise; the gathered features
+        # give every rank the same scores, so ModelCheckpoint agrees across ranks.
+        generator = torch.Generator().manual_seed(self.seed + trainer.global_rank)
+        per_rank = math.ceil(self.num_samples / trainer.world_size)
         fakes = generate_batches(
-            lambda n: pl_module.sample(n, generator), self.num_samples, self.batch_size
+            lambda n: pl_module.sample(n, generator), per_rank, self.batch_size
         )
         fake_features, fake_logits = extract_features(
             self.extractor, fakes, "samples", progress=False
         )
+        if trainer.world_size > 1:
+            fake_features = pl_module.all_gather(fake_features).flatten(0, 1)
+            fake_logits = pl_module.all_gather(fake_logits).flatten(0, 1)
         scores = compute_scores(
             self.real_features,
             fake_features,
             fake_logits,
             kid_subset_size=min(100, self.num_samples),
         )
-        pl_module.log_dict({"val/fid": scores["fid"], "val/is": scores["is_mean"]}, prog_bar=True)
+        pl_module.log_dict(
+            {"val/fid": scores["fid"], "val/is": scores["is_mean"]}, prog_bar=True, sync_dist=True
+        )

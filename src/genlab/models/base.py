@@ -36,6 +36,12 @@ class GenerativeModule(pl.LightningModule):
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         return self.generate(self.sample_noise(n, generator))
 
+    def on_fit_start(self) -> None:
+        # seed_everything gives every rank the same seed: without this offset all ranks would
+        # draw the same latent noise each step, wasting the extra devices.
+        if self.trainer.world_size > 1:
+            torch.manual_seed(torch.initial_seed() + self.global_rank)
+
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         cls = type(self)
         checkpoint[MODULE_CLASS_KEY] = f"{cls.__module__}.{cls.__qualname__}"

@@ -80,7 +80,8 @@ class GANModule(GenerativeModule):
             {
                 "val/d_loss": self._discriminator_loss(real, fake),
                 "val/g_loss": self._generator_loss(fake),
-            }
+            },
+            sync_dist=True,
         )
 
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:

@@ -63,7 +63,7 @@ class VAEModule(GenerativeModule):
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
         terms = self.elbo_terms(batch[0])
-        self.log_dict({f"val/{k}": v for k, v in terms.items()}, prog_bar=True)
+        self.log_dict({f"val/{k}": v for k, v in terms.items()}, prog_bar=True, sync_dist=True)
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
