@@ -29,6 +29,14 @@ def main(cfg: DictConfig) -> float | None:
         from genlab.train import write_result
 
         write_result(result, cfg.result_path)
+    if cfg.evaluate:
+        from hydra.core.hydra_config import HydraConfig
+
+        from genlab.evaluate import evaluate_trained
+
+        scores = evaluate_trained(cfg, result, HydraConfig.get().runtime.output_dir)
+        print(f"FID {scores['fid']:.3f}  KID {scores['kid_mean']:.4f}  IS {scores['is_mean']:.3f}")
+        return scores["fid"]
     return result["monitored_value"]
 
 

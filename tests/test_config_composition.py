@@ -1,6 +1,7 @@
 """Every config group value composes, and models build for every dataset shape."""
 
 import pytest
+from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 
 from compose import CONF_DIR, compose_config
@@ -51,3 +52,12 @@ def test_logger_uses_embedded_store_unless_env_says_otherwise(monkeypatch) -> No
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5000")
     cfg = compose_config("train", [])
     assert cfg.logger.mlflow.tracking_uri == "http://127.0.0.1:5000"
+
+
+def test_sweep_configs_pick_their_plugins() -> None:
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        optuna = compose("train", ["hparams_search=fid_optuna"], return_hydra_config=True)
+        slurm = compose("train", ["hydra/launcher=slurm"], return_hydra_config=True)
+    assert optuna.hydra.sweeper._target_.endswith("OptunaSweeper") and optuna.evaluate
+    assert optuna.hydra.sweeper.direction == "minimize"
+    assert slurm.hydra.launcher._target_.endswith("submitit_launcher.SlurmLauncher")

@@ -28,7 +28,10 @@ def unknown_choice(overrides: list[str], conf_dir: Path = CONF_DIR) -> str | Non
         return None  # Hydra's own parser error is clear enough
     for override in parsed:
         group_dir = conf_dir / override.key_or_group
-        if not group_dir.is_dir() or override.is_delete():
+        # hydra/* groups (launchers, sweepers) get most options from plugins: Hydra checks them.
+        if override.key_or_group.startswith("hydra/") or not group_dir.is_dir():
+            continue
+        if override.is_delete():
             continue
         valid = sorted(p.stem for p in group_dir.glob("*.yaml"))
         values = (

@@ -39,7 +39,32 @@ def _batches(images: torch.Tensor, batch_size: int):
 
 
 def evaluate(cfg: DictConfig, output_dir: str | Path = ".") -> dict[str, Any]:
+    """Score what the evaluate config names (a checkpoint, an MLflow run or a train result)."""
     ckpt_path, run_id, tracking_uri = _what_to_score(cfg)
+    return score(cfg, ckpt_path, run_id, tracking_uri, output_dir)
+
+
+def evaluate_trained(
+    cfg: DictConfig, result: dict[str, Any], output_dir: str | Path
+) -> dict[str, Any]:
+    """Score a model right after `train(cfg)` in the same job (train.py evaluate=true), so a
+    sweeper can minimise FID; the scores land in the training run."""
+    if not result.get("checkpoint"):
+        raise GenlabError(
+            "evaluate=true needs the checkpoint that callbacks.model_checkpoint keeps"
+        )
+    tracking_uri, _, run_id = result["mlflow"][0] if result["mlflow"] else (None, None, None)
+    return score(cfg, result["checkpoint"], run_id, tracking_uri, Path(output_dir) / "evaluation")
+
+
+def score(
+    cfg: DictConfig,
+    ckpt_path: str | None,
+    run_id: str | None,
+    tracking_uri: str | None,
+    output_dir: str | Path = ".",
+) -> dict[str, Any]:
+    """Score a checkpoint (or the run's) with `cfg.eval` on `cfg.data`; log into the run if any."""
     ev = cfg.eval
     extractor = build_extractor(ev).eval()
     datamodule = _prepared_datamodule(cfg)
@@ -89,8 +114,8 @@ def evaluate(cfg: DictConfig, output_dir: str | Path = ".") -> dict[str, Any]:
         "reference": {"split": "val vs train", **reference},
     }
     out_dir = Path(output_dir)
-    metrics_path = Path(cfg.metrics_path or out_dir / "metrics.json")
-    grid_path = Path(cfg.grid_path or out_dir / "samples.png")
+    metrics_path = Path(cfg.get("metrics_path") or out_dir / "metrics.json")
+    grid_path = Path(cfg.get("grid_path") or out_dir / "samples.png")
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     grid_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(result, indent=2) + "\n")

@@ -9,6 +9,7 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 from pytorch_lightning.loggers import Logger
+from pytorch_lightning.utilities import rank_zero_only
 
 from genlab.callbacks.sample_grid import SampleGridCallback
 from genlab.tracking.mlflow_run import (
@@ -18,6 +19,7 @@ from genlab.tracking.mlflow_run import (
     run_name,
     run_tags,
 )
+from genlab.tracking.store import ensure_experiment
 
 
 def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
@@ -33,6 +35,8 @@ def instantiate_loggers(cfg: DictConfig) -> list[Logger]:
         extra: dict[str, Any] = {}
         if node.get("_target_", "").endswith("MLFlowLogger"):
             extra = {"run_name": run_name(cfg), "tags": run_tags(cfg)}
+            if rank_zero_only.rank == 0:  # DDP ranks > 0 never touch the store
+                ensure_experiment(node.tracking_uri, node.experiment_name, node.artifact_location)
         loggers.append(instantiate(node, **extra))
     return loggers
 

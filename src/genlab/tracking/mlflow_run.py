@@ -16,6 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.loggers import Logger, MLFlowLogger
 
 from genlab import __version__
+from genlab.cli import CONF_DIR
 
 
 def _hydra_job() -> tuple[str | None, str | None]:
@@ -59,9 +60,9 @@ def run_tags(cfg: DictConfig) -> dict[str, str]:
     return tags
 
 
-def flat_params(cfg: DictConfig) -> dict[str, Any]:
-    """The resolved config as `section/key` params; lists kept as one value so keys stay fixed."""
-    container = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
+def flat_params(cfg: DictConfig, resolve: bool = True) -> dict[str, Any]:
+    """The config as `section/key` params; lists kept as one value so keys stay fixed."""
+    container = OmegaConf.to_container(cfg, resolve=resolve, throw_on_missing=False)
     params: dict[str, Any] = {}
 
     def walk(node: Any, prefix: str) -> None:
@@ -75,6 +76,16 @@ def flat_params(cfg: DictConfig) -> dict[str, Any]:
     return params
 
 
+def model_param_keys(conf_dir: Path = CONF_DIR) -> set[str]:
+    """Param keys of every model config. A GAN has no `model/beta`, a VAE no discriminator:
+    padding each run with the others' keys gives runs of a sweep over models identical param
+    keys, which MLflow's compare view needs to line them up."""
+    keys: set[str] = set()
+    for path in sorted((conf_dir / "model").glob("*.yaml")):
+        keys |= set(flat_params(OmegaConf.load(path), resolve=False))  # @package _global_
+    return keys
+
+
 def mlflow_loggers(loggers: list[Logger]) -> list[MLFlowLogger]:
     return [lg for lg in loggers if isinstance(lg, MLFlowLogger)]
 
@@ -82,7 +93,8 @@ def mlflow_loggers(loggers: list[Logger]) -> list[MLFlowLogger]:
 def log_config(loggers: list[Logger], cfg: DictConfig) -> None:
     """Params for comparing runs, plus the exact YAML for re-running one."""
     for logger in mlflow_loggers(loggers):
-        logger.log_hyperparams(flat_params(cfg))
+        params = flat_params(cfg)
+        logger.log_hyperparams({key: "n/a" for key in model_param_keys()} | params)
         logger.experiment.log_text(
             logger.run_id, OmegaConf.to_yaml(cfg, resolve=True), "config/config.yaml"
         )
