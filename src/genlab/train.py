@@ -19,7 +19,7 @@ from genlab.tracking.mlflow_run import (
     run_name,
     run_tags,
 )
-from genlab.tracking.store import ensure_experiment
+from genlab.tracking.store import ensure_experiment, store_lock
 
 
 def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
@@ -32,12 +32,13 @@ def instantiate_loggers(cfg: DictConfig) -> list[Logger]:
     for node in (cfg.get("logger") or {}).values():
         if node is None:
             continue
-        extra: dict[str, Any] = {}
-        if node.get("_target_", "").endswith("MLFlowLogger"):
-            extra = {"run_name": run_name(cfg), "tags": run_tags(cfg)}
-            if rank_zero_only.rank == 0:  # DDP ranks > 0 never touch the store
+        if not node.get("_target_", "").endswith("MLFlowLogger"):
+            loggers.append(instantiate(node))
+            continue
+        with store_lock(node.tracking_uri):  # parallel jobs and ranks open the store one by one
+            if rank_zero_only.rank == 0:  # only rank 0 ever writes to it
                 ensure_experiment(node.tracking_uri, node.experiment_name, node.artifact_location)
-        loggers.append(instantiate(node, **extra))
+            loggers.append(instantiate(node, run_name=run_name(cfg), tags=run_tags(cfg)))
     return loggers
 
 
