@@ -16,6 +16,9 @@ from genlab.cli import exit_on_unknown_choice, one_line_errors
 def main(cfg: DictConfig) -> float:
     from hydra.core.hydra_config import HydraConfig
 
+    from genlab.validate import check_config
+
+    check_config(cfg)  # before the heavy imports
     from genlab.evaluate import evaluate
 
     result = evaluate(cfg, output_dir=HydraConfig.get().runtime.output_dir)

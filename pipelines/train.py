@@ -15,6 +15,9 @@ from genlab.cli import exit_on_unknown_choice, one_line_errors
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train")
 @one_line_errors
 def main(cfg: DictConfig) -> float | None:
+    from genlab.validate import check_config
+
+    check_config(cfg)  # before the heavy imports: a typo answers in about a second
     from genlab.train import train
 
     result = train(cfg)

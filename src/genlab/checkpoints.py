@@ -18,13 +18,47 @@ def load_module(path: str | Path, map_location: str = "cpu") -> GenerativeModule
     try:
         checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated, not a torch file, or unsafe content
-        raise CheckpointError(f"cannot read checkpoint {path}: {err}") from err
+        raise CheckpointError(f"cannot read checkpoint {path}: {_first_line(err)}") from err
     target = checkpoint.get(MODULE_CLASS_KEY) if isinstance(checkpoint, dict) else None
     if target is None:
         raise CheckpointError(f"{path} is not a genlab checkpoint (no '{MODULE_CLASS_KEY}' key)")
     cls = get_class(target)
     module = cls.load_from_checkpoint(path, map_location=map_location, weights_only=True)
     return module.eval()
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def check_fits(path: str | Path, module: torch.nn.Module) -> None:
+    """Before resuming: the checkpoint must hold this model class with the same tensor shapes,
+    or Lightning fails deep inside load_state_dict with a page of mismatched keys."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint not found: {path}")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise CheckpointError(f"cannot read checkpoint {path}: {_first_line(err)}") from err
+    saved_class = checkpoint.get(MODULE_CLASS_KEY, "?")
+    cls = type(module)
+    expected = f"{cls.__module__}.{cls.__qualname__}"
+    name = dict(checkpoint.get("hyper_parameters") or {}).get("name")
+    wanted = getattr(module, "hparams", {}).get("name")
+    if saved_class != expected or name != wanted:
+        raise CheckpointError(
+            f"{path} holds a {name or saved_class} model, not the configured {wanted or expected}"
+        )
+    saved = checkpoint.get("state_dict", {})
+    for key, tensor in module.state_dict().items():
+        if key not in saved or saved[key].shape != tensor.shape:
+            got = tuple(saved[key].shape) if key in saved else "nothing"
+            raise CheckpointError(
+                f"{path} does not fit the configured model: {key} is {tuple(tensor.shape)} here, "
+                f"{got} in the checkpoint (other image size, channels or widths?)"
+            )
 
 
 def download_run_checkpoint(run_id: str, tracking_uri: str, dst: str | Path | None = None) -> Path:

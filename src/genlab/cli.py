@@ -54,6 +54,16 @@ def exit_on_unknown_choice(argv: list[str] | None = None) -> None:
         raise SystemExit(2)
 
 
+def user_error(err: BaseException) -> GenlabError | None:
+    """The GenlabError behind `err`, also when Hydra's instantiate wrapped it."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, GenlabError):
+            return seen
+        seen = seen.__cause__
+    return None
+
+
 def one_line_errors(task: Callable[..., Any]) -> Callable[..., Any]:
     """Report a `GenlabError` as one `error: ...` line and exit 2.
 
@@ -65,10 +75,11 @@ def one_line_errors(task: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return task(*args, **kwargs)
-        except GenlabError as err:
-            if os.environ.get("HYDRA_FULL_ERROR") == "1":
+        except Exception as err:
+            cause = user_error(err)
+            if cause is None or os.environ.get("HYDRA_FULL_ERROR") == "1":
                 raise
-            print(f"error: {err}", file=sys.stderr)
+            print(f"error: {cause}", file=sys.stderr)
             raise SystemExit(2) from err
 
     return wrapper

@@ -16,6 +16,7 @@ from genlab.metrics.cache import RealFeatureCache
 from genlab.metrics.extract import extract_features, generate_batches
 from genlab.metrics.extractor import ClassifierExtractor, InceptionExtractor
 from genlab.metrics.scores import compute_scores
+from genlab.validate import check_config
 
 
 def build_extractor(eval_cfg: DictConfig) -> torch.nn.Module:
@@ -40,6 +41,7 @@ def _batches(images: torch.Tensor, batch_size: int):
 
 def evaluate(cfg: DictConfig, output_dir: str | Path = ".") -> dict[str, Any]:
     """Score what the evaluate config names (a checkpoint, an MLflow run or a train result)."""
+    check_config(cfg)
     ckpt_path, run_id, tracking_uri = _what_to_score(cfg)
     return score(cfg, ckpt_path, run_id, tracking_uri, output_dir)
 

@@ -12,6 +12,7 @@ from pytorch_lightning.loggers import Logger
 from pytorch_lightning.utilities import rank_zero_only
 
 from genlab.callbacks.sample_grid import SampleGridCallback
+from genlab.checkpoints import check_fits
 from genlab.tracking.mlflow_run import (
     log_config,
     log_sampling_model,
@@ -20,6 +21,7 @@ from genlab.tracking.mlflow_run import (
     run_tags,
 )
 from genlab.tracking.store import ensure_experiment, store_lock
+from genlab.validate import check_config
 
 
 def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
@@ -44,6 +46,7 @@ def instantiate_loggers(cfg: DictConfig) -> list[Logger]:
 
 def train(cfg: DictConfig) -> dict[str, Any]:
     """Fit the configured model; return the final metrics and where the results are."""
+    check_config(cfg)
     if cfg.get("seed") is not None:
         pl.seed_everything(cfg.seed, workers=True)
 
@@ -53,6 +56,8 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     if int(os.environ.get("LOCAL_RANK", 0)) == 0:
         datamodule.prepare_data()
     model = instantiate(cfg.model)
+    if cfg.get("ckpt_path"):
+        check_fits(cfg.ckpt_path, model)
     callbacks = instantiate_callbacks(cfg.get("callbacks"))
     loggers = instantiate_loggers(cfg)
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False)

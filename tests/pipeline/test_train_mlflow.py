@@ -70,3 +70,28 @@ def test_runs_of_a_config_share_param_keys(train_config, tmp_path: Path, monkeyp
     assert runs[0].data.params.keys() == runs[1].data.params.keys()
     assert runs[1].data.params["model/lr"] == "0.001"
     assert runs[0].info.experiment_id == runs[1].info.experiment_id
+
+
+def test_credentials_never_reach_params_or_the_config_artifact(
+    train_config, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("GENLAB_TEST_SECRET", "s3cr3t-value")
+    result = train(
+        train_config(
+            "model=vae",
+            "trainer.limit_train_batches=1",
+            "+extra.aws_secret_access_key=${oc.env:GENLAB_TEST_SECRET}",
+            "+extra.team_db=postgresql://alice:hunter2@db.example:5432/mlflow",
+        )
+    )
+    tracking_uri, _, run_id = result["mlflow"][0]
+    client = MlflowClient(tracking_uri)
+    params = client.get_run(run_id).data.params
+    assert params["extra/aws_secret_access_key"] == "***"
+    assert params["extra/team_db"] == "postgresql://alice:***@db.example:5432/mlflow"
+    config_file = mlflow.artifacts.download_artifacts(
+        run_id=run_id, artifact_path="config/config.yaml", tracking_uri=tracking_uri
+    )
+    logged = Path(config_file).read_text()
+    assert "s3cr3t-value" not in logged and "hunter2" not in logged

@@ -17,6 +17,7 @@ from pytorch_lightning.loggers import Logger, MLFlowLogger
 
 from genlab import __version__
 from genlab.cli import CONF_DIR
+from genlab.tracking.redact import redact
 
 
 def _hydra_job() -> tuple[str | None, str | None]:
@@ -60,9 +61,18 @@ def run_tags(cfg: DictConfig) -> dict[str, str]:
     return tags
 
 
-def flat_params(cfg: DictConfig, resolve: bool = True) -> dict[str, Any]:
+def loggable_config(cfg: DictConfig) -> dict[str, Any]:
+    """The resolved config as plain data, credentials redacted."""
+    return redact(OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False))
+
+
+def flat_params(cfg: DictConfig | dict, resolve: bool = True) -> dict[str, Any]:
     """The config as `section/key` params; lists kept as one value so keys stay fixed."""
-    container = OmegaConf.to_container(cfg, resolve=resolve, throw_on_missing=False)
+    container = (
+        cfg
+        if isinstance(cfg, dict)
+        else OmegaConf.to_container(cfg, resolve=resolve, throw_on_missing=False)
+    )
     params: dict[str, Any] = {}
 
     def walk(node: Any, prefix: str) -> None:
@@ -93,11 +103,9 @@ def mlflow_loggers(loggers: list[Logger]) -> list[MLFlowLogger]:
 def log_config(loggers: list[Logger], cfg: DictConfig) -> None:
     """Params for comparing runs, plus the exact YAML for re-running one."""
     for logger in mlflow_loggers(loggers):
-        params = flat_params(cfg)
-        logger.log_hyperparams({key: "n/a" for key in model_param_keys()} | params)
-        logger.experiment.log_text(
-            logger.run_id, OmegaConf.to_yaml(cfg, resolve=True), "config/config.yaml"
-        )
+        config = loggable_config(cfg)
+        logger.log_hyperparams({key: "n/a" for key in model_param_keys()} | flat_params(config))
+        logger.experiment.log_text(logger.run_id, OmegaConf.to_yaml(config), "config/config.yaml")
 
 
 def log_sampling_model(logger: MLFlowLogger, module: torch.nn.Module) -> None:

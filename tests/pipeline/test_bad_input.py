@@ -1,0 +1,121 @@
+"""Bad input as a user types it: one `error: ...` line on stderr naming what is wrong and what
+is valid, exit code 2, and no MLflow run or output left behind by a run that never started."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from genlab.train import train
+
+from compose import ROOT
+
+
+def run_script(script: str, *args: str, root: Path, env: dict | None = None):
+    environment = {**os.environ, "GENLAB_ROOT": str(root), **(env or {})}
+    if not env or "MLFLOW_TRACKING_URI" not in env:
+        environment.pop("MLFLOW_TRACKING_URI", None)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "pipelines" / script), *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def assert_one_line(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr[-2000:]
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragments"),
+    [
+        (["trainer.max_epochs=abc"], ["trainer.max_epochs must be an integer >= -1", "'abc'"]),
+        (["data.batch_size=-4"], ["data.batch_size must be an integer >= 1, got -4"]),
+        (["model.latent_dim=0"], ["model.latent_dim must be an integer >= 1, got 0"]),
+        (["model.lr=-1"], ["model.lr must be a number > 0"]),
+        (["model=dcgan", "data.image_size=30"], ["image_size=30", "valid sizes: 16, 28, 32"]),
+    ],
+)
+def test_wrong_values_fail_before_anything_runs(
+    tmp_path: Path, data_dir: Path, overrides: list[str], fragments: list[str]
+) -> None:
+    result = run_script("train.py", *overrides, f"paths.data_dir={data_dir}", root=tmp_path)
+    assert_one_line(result, *fragments)
+    assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_unreachable_tracking_server_fails_before_training(tmp_path: Path) -> None:
+    result = run_script(
+        "train.py",
+        "experiment=smoke",
+        root=tmp_path,
+        env={"MLFLOW_TRACKING_URI": "http://alice:hunter2@127.0.0.1:9"},
+    )
+    assert_one_line(result, "cannot reach the MLflow tracking server at http://alice:***@")
+    assert "hunter2" not in result.stderr + result.stdout
+    assert not list(tmp_path.glob("outputs/train/*/checkpoints"))
+
+
+def test_unwritable_store_folder_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    uri = f"sqlite:///{tmp_path}/file/mlflow.db"
+    result = run_script(
+        "train.py", "experiment=smoke", root=tmp_path, env={"MLFLOW_TRACKING_URI": uri}
+    )
+    assert_one_line(result, "cannot create the MLflow store's folder")
+
+
+@pytest.fixture(scope="module")
+def gan_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from compose import TINY_RUN, compose_config
+
+    root = tmp_path_factory.mktemp("gan")
+    cfg = compose_config(
+        "train",
+        [f"paths.root_dir={root}", f"paths.output_dir={root}/run", *TINY_RUN, "model=gan"],
+    )
+    return Path(train(cfg)["checkpoint"])
+
+
+def test_truncated_checkpoint_is_one_line(tmp_path: Path, gan_checkpoint: Path) -> None:
+    truncated = tmp_path / "truncated.ckpt"
+    truncated.write_bytes(gan_checkpoint.read_bytes()[:5000])
+    result = run_script("sample.py", f"ckpt_path={truncated}", root=tmp_path)
+    assert_one_line(result, f"cannot read checkpoint {truncated}")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        (["model=vae"], "holds a gan model, not the configured vae"),
+        (["model=gan", "model.generator.hidden_dims=[64,128,256]"], "does not fit"),
+    ],
+)
+def test_resuming_from_another_models_checkpoint_is_one_line(
+    tmp_path: Path, data_dir: Path, gan_checkpoint: Path, overrides: list[str], fragment: str
+) -> None:
+    result = run_script(
+        "train.py",
+        *overrides,
+        f"ckpt_path={gan_checkpoint}",
+        f"paths.data_dir={data_dir}",
+        root=tmp_path,
+    )
+    assert_one_line(result, fragment)
+    assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_kid_subset_larger_than_sample_count_is_one_line(tmp_path: Path) -> None:
+    result = run_script(
+        "evaluate.py", f"ckpt_path={tmp_path}/x.ckpt", "eval.num_samples=50", root=tmp_path
+    )
+    assert_one_line(result, "eval.kid_subset_size=100 is larger than eval.num_samples=50")
