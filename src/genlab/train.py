@@ -11,8 +11,10 @@ from omegaconf import DictConfig
 from pytorch_lightning.loggers import Logger
 from pytorch_lightning.utilities import rank_zero_only
 
+from genlab.callbacks.interrupt import InterruptCheckpoint
 from genlab.callbacks.sample_grid import SampleGridCallback
 from genlab.checkpoints import check_fits
+from genlab.errors import GenlabError
 from genlab.tracking.mlflow_run import (
     log_config,
     log_sampling_model,
@@ -20,6 +22,7 @@ from genlab.tracking.mlflow_run import (
     run_name,
     run_tags,
 )
+from genlab.tracking.resume import resume_checkpoint
 from genlab.tracking.store import ensure_experiment, store_lock
 from genlab.validate import check_config
 
@@ -40,7 +43,8 @@ def instantiate_loggers(cfg: DictConfig) -> list[Logger]:
         with store_lock(node.tracking_uri):  # parallel jobs and ranks open the store one by one
             if rank_zero_only.rank == 0:  # only rank 0 ever writes to it
                 ensure_experiment(node.tracking_uri, node.experiment_name, node.artifact_location)
-            loggers.append(instantiate(node, run_name=run_name(cfg), tags=run_tags(cfg)))
+            run = {"run_id": cfg.resume} if cfg.get("resume") else {}
+            loggers.append(instantiate(node, run_name=run_name(cfg), tags=run_tags(cfg), **run))
     return loggers
 
 
@@ -56,14 +60,21 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     if int(os.environ.get("LOCAL_RANK", 0)) == 0:
         datamodule.prepare_data()
     model = instantiate(cfg.model)
-    if cfg.get("ckpt_path"):
-        check_fits(cfg.ckpt_path, model)
+    ckpt_path = cfg.get("ckpt_path")
+    if cfg.get("resume"):
+        ckpt_path = str(resume_checkpoint(cfg.logger.mlflow.tracking_uri, cfg.resume))
+    if ckpt_path:
+        check_fits(ckpt_path, model)
     callbacks = instantiate_callbacks(cfg.get("callbacks"))
     loggers = instantiate_loggers(cfg)
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False)
 
-    log_config(loggers, cfg)
-    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+    if not cfg.get("resume"):  # a resumed run keeps the params it was started with
+        log_config(loggers, cfg)
+    try:
+        trainer.fit(model, datamodule=datamodule, ckpt_path=ckpt_path)
+    except SystemExit as stop:  # Ctrl-C (Lightning turns it into exit 1) or SIGTERM
+        raise interrupted(trainer, loggers) from stop
 
     if trainer.is_global_zero:
         for logger in mlflow_loggers(loggers):
@@ -84,6 +95,22 @@ def train(cfg: DictConfig) -> dict[str, Any]:
             (lg._tracking_uri, lg.experiment_id, lg.run_id) for lg in mlflow_loggers(loggers)
         ],
     }
+
+
+def interrupted(trainer: pl.Trainer, loggers: list[Logger]) -> GenlabError:
+    """Mark the MLflow run KILLED (Lightning marks it FAILED) and say how to continue it."""
+    run_ids = []
+    if trainer.is_global_zero:
+        for logger in mlflow_loggers(loggers):
+            logger.experiment.set_terminated(logger.run_id, "KILLED")
+            run_ids.append(logger.run_id)
+    saved = [cb.ckpt_path for cb in trainer.callbacks if isinstance(cb, InterruptCheckpoint)]
+    where = f"saved {saved[0]}" if saved and saved[0].is_file() else "no checkpoint saved"
+    how = f"; continue with: python pipelines/train.py resume={run_ids[0]}" if run_ids else ""
+    return GenlabError(
+        f"training interrupted at step {trainer.global_step} (epoch {trainer.current_epoch}); "
+        f"{where}{how}"
+    )
 
 
 def write_result(result: dict[str, Any], path: str | Path) -> None:

@@ -7,8 +7,9 @@ import time
 from typing import Any
 
 import pytorch_lightning as pl
+import torch
 from hydra.utils import instantiate
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, DistributedSampler, Sampler
 
 from genlab.data.dataset import UInt8ImageDataset
 from genlab.data.prepared import is_prepared, read_meta, read_split, write_prepared
@@ -102,16 +103,34 @@ class PreparedDataModule(pl.LightningDataModule):
                 f"{self.name}: {len(train_set)} training images are fewer than batch_size "
                 f"{self.batch_size}; with drop_last there would be no batch"
             )
-        return self._loader(train_set, shuffle=True, drop_last=True)
+        if self.trainer is not None and self.trainer.world_size > 1:
+            return self._loader(train_set, shuffle=True, drop_last=True)  # Lightning shards it
+        # One process: the order of each epoch is a function of (seed, epoch) alone, as under
+        # DDP (Lightning calls set_epoch), instead of a draw from the global RNG when the
+        # iterator starts. So a run resumed from a checkpoint sees the same batches as an
+        # uninterrupted one, and the global RNG is left to the model's noise.
+        order = DistributedSampler(
+            train_set, num_replicas=1, rank=0, shuffle=True, seed=torch.initial_seed()
+        )
+        return self._loader(train_set, shuffle=False, drop_last=True, sampler=order)
 
     def val_dataloader(self) -> DataLoader:
         return self._loader(self._require(self.val_set), shuffle=False, drop_last=False)
 
-    def _loader(self, dataset: UInt8ImageDataset, shuffle: bool, drop_last: bool) -> DataLoader:
+    def _loader(
+        self,
+        dataset: UInt8ImageDataset,
+        shuffle: bool,
+        drop_last: bool,
+        sampler: Sampler | None = None,
+    ) -> DataLoader:
         return DataLoader(
             dataset,
             batch_size=self.batch_size,
             shuffle=shuffle,
+            sampler=sampler,
+            # Each iterator draws a base seed; from its own generator, not the global RNG.
+            generator=torch.Generator().manual_seed(torch.initial_seed()),
             drop_last=drop_last,
             num_workers=self.num_workers,
             pin_memory=self.pin_memory,

@@ -8,6 +8,7 @@ import torch
 
 # Checkpoint key naming the LightningModule class, so a checkpoint alone rebuilds its model.
 MODULE_CLASS_KEY = "genlab_module_class"
+RNG_STATE_KEY = "genlab_torch_rng_state"
 
 
 class GenerativeModule(pl.LightningModule):
@@ -45,3 +46,16 @@ class GenerativeModule(pl.LightningModule):
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         cls = type(self)
         checkpoint[MODULE_CLASS_KEY] = f"{cls.__module__}.{cls.__qualname__}"
+        # Lightning does not save RNG state: without it a resumed run draws other noise and
+        # other batches than the uninterrupted run would have.
+        checkpoint[RNG_STATE_KEY] = torch.get_rng_state()
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self._resumed_rng_state = checkpoint.get(RNG_STATE_KEY)
+
+    def on_train_start(self) -> None:
+        # Applied here, after the sanity check, whose validation draws would shift the stream.
+        state = getattr(self, "_resumed_rng_state", None)
+        if state is not None:
+            torch.set_rng_state(state)
+            self._resumed_rng_state = None

@@ -18,6 +18,7 @@ from pytorch_lightning.loggers import Logger, MLFlowLogger
 from genlab import __version__
 from genlab.cli import CONF_DIR
 from genlab.tracking.redact import redact
+from genlab.tracking.resume import OUTPUT_DIR_TAG
 
 
 def _hydra_job() -> tuple[str | None, str | None]:
@@ -54,6 +55,7 @@ def run_tags(cfg: DictConfig) -> dict[str, str]:
         "seed": str(cfg.seed),
         "git_commit": git_commit(),
         "genlab_version": __version__,
+        OUTPUT_DIR_TAG: str(Path(cfg.paths.output_dir).resolve()),
     }
     _, sweep_dir = _hydra_job()
     if sweep_dir is not None:

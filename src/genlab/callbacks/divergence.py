@@ -1,0 +1,36 @@
+"""Stop at the first non-finite training loss, instead of training on NaNs all night.
+
+The error names the step, the loss and the last good checkpoint; Lightning then marks the
+MLflow run FAILED. Checkpoints are written only at epoch ends, so the last one holds finite
+weights.
+"""
+
+import math
+
+import pytorch_lightning as pl
+
+from genlab.errors import GenlabError
+
+
+class DivergenceError(GenlabError):
+    """A training loss became NaN or infinite."""
+
+
+class StopOnDivergence(pl.Callback):
+    def on_train_batch_end(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs, batch, batch_idx: int
+    ) -> None:
+        for key, value in trainer.callback_metrics.items():
+            is_step_loss = key.startswith("train/") and not key.endswith("_epoch")
+            if is_step_loss and not math.isfinite(float(value)):
+                raise DivergenceError(self._message(trainer, key, float(value)))
+
+    @staticmethod
+    def _message(trainer: pl.Trainer, key: str, value: float) -> str:
+        checkpoint = trainer.checkpoint_callback
+        last_good = (checkpoint.last_model_path or checkpoint.best_model_path) if checkpoint else ""
+        return (
+            f"training diverged at step {trainer.global_step} (epoch {trainer.current_epoch}): "
+            f"{key} = {value}; last good checkpoint: {last_good or 'none yet'}; "
+            "try a lower model.lr"
+        )
