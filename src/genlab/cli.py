@@ -47,8 +47,43 @@ def unknown_choice(overrides: list[str], conf_dir: Path = CONF_DIR) -> str | Non
     return None
 
 
+# Flags with which Hydra only prints something: no output folder is needed.
+_NO_RUN_FLAGS = {"--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--resolve"}
+
+
+def unwritable_output(overrides: list[str]) -> str | None:
+    """A one-line message if the run's output folder cannot be created.
+
+    Hydra creates it before the task starts, so its failure would be a traceback; checked here
+    on the folder named by `hydra.run.dir`/`hydra.sweep.dir`, else `<root>/outputs`.
+    """
+    named = [
+        arg.split("=", 1)[1]
+        for arg in overrides
+        if arg.startswith(("hydra.run.dir=", "hydra.sweep.dir="))
+    ]
+    root = Path(os.environ.get("GENLAB_ROOT", "."))
+    for folder in [Path(d) for d in named if "${" not in d] or [root / "outputs"]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".genlab-write-probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as err:
+            return (
+                f"cannot write the output folder {folder} ({err.strerror or err}); "
+                "pick another with hydra.run.dir=<folder> or GENLAB_ROOT=<project folder>"
+            )
+    return None
+
+
 def exit_on_unknown_choice(argv: list[str] | None = None) -> None:
-    message = unknown_choice(argv if argv is not None else sys.argv[1:])
+    """Fail in a fraction of a second, with one line, on what can be checked before Hydra."""
+    args = argv if argv is not None else sys.argv[1:]
+    runs = not any(arg in _NO_RUN_FLAGS or arg.startswith("--cfg") for arg in args)
+    message = unknown_choice(args) or (
+        unwritable_output([arg for arg in args if not arg.startswith("-")]) if runs else None
+    )
     if message:
         print(f"error: {message}", file=sys.stderr)
         raise SystemExit(2)

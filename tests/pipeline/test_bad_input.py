@@ -119,3 +119,46 @@ def test_kid_subset_larger_than_sample_count_is_one_line(tmp_path: Path) -> None
         "evaluate.py", f"ckpt_path={tmp_path}/x.ckpt", "eval.num_samples=50", root=tmp_path
     )
     assert_one_line(result, "eval.kid_subset_size=100 is larger than eval.num_samples=50")
+
+
+@pytest.mark.parametrize("blocker", ["file", "missing-parent"])
+def test_unwritable_output_folder_is_one_line(tmp_path: Path, blocker: str) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    run_dir = tmp_path / "file" / "run" if blocker == "file" else Path("/proc/genlab/run")
+    result = run_script("train.py", "experiment=smoke", f"hydra.run.dir={run_dir}", root=tmp_path)
+    assert_one_line(result, f"cannot write the output folder {run_dir}")
+
+
+class RunsCode:
+    """A pickle that runs a command when loaded without `weights_only`."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_tampered_files_are_refused_without_running_their_code(tmp_path: Path) -> None:
+    import torch
+
+    from genlab.checkpoints import load_module
+    from genlab.errors import CheckpointError, GenlabError
+    from genlab.metrics.cache import RealFeatureCache
+    from genlab.metrics.extractor import InceptionExtractor
+
+    marker = tmp_path / "code-ran"
+    tampered = tmp_path / "tampered.ckpt"
+    torch.save({"genlab_module_class": "x", "state_dict": RunsCode(marker)}, tampered)
+    with pytest.raises(CheckpointError, match="cannot read checkpoint"):
+        load_module(tampered)
+    with pytest.raises(GenlabError, match="not a plain tensor file"):
+        InceptionExtractor(tampered)
+
+    cache = RealFeatureCache(tmp_path / "cache")
+    key = {"split": "train"}
+    cache.path_for(key).parent.mkdir(parents=True)
+    torch.save({"key": "x", "features": RunsCode(marker)}, cache.path_for(key))
+    features, _ = cache.get_or_compute(key, lambda: (torch.zeros(2, 3), torch.zeros(2, 10)))
+    assert features.shape == (2, 3) and cache.misses == 1  # ignored and recomputed
+    assert not marker.exists()

@@ -76,6 +76,18 @@ def inception_cache_dir() -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints"
 
 
+def _check_plain_tensors(path: str | os.PathLike[str]) -> None:
+    """torch-fidelity loads the weights with `weights_only=False`, which runs any code pickled
+    into the file. Refuse a file that is not plain tensors before it gets there."""
+    try:
+        torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise GenlabError(
+            f"refusing Inception weights {path}: not a plain tensor file ({first})"
+        ) from e
+
+
 class InceptionExtractor(FeatureExtractor):
     """torch-fidelity's InceptionV3 ("inception-v3-compat", the TF-FID port): 2048-d pool
     features and the 1008 `logits_unbiased` that torch-fidelity uses for IS.
@@ -91,6 +103,8 @@ class InceptionExtractor(FeatureExtractor):
 
         if weights_path is not None and not Path(weights_path).is_file():
             raise GenlabError(f"Inception weights file not found: {weights_path}")
+        if weights_path is not None:
+            _check_plain_tensors(weights_path)
         try:
             self.model = FeatureExtractorInceptionV3(
                 name="inception-v3-compat",
