@@ -75,7 +75,7 @@ def test_scores_are_written_logged_and_real_features_cached(workspace: dict) -> 
 def test_too_few_samples_for_kid_is_a_clear_error(workspace: dict) -> None:
     cfg = eval_config(workspace, f"ckpt_path={workspace['train']['checkpoint']}")
     cfg.eval.num_samples = 50
-    with pytest.raises(GenlabError, match="KID subset size 100 is larger"):
+    with pytest.raises(GenlabError, match="kid_subset_size=100 is larger than eval.num_samples=50"):
         evaluate(cfg, output_dir=workspace["root"] / "eval3")
 
 
