@@ -16,12 +16,12 @@ train: setup  ## only train the default model (DCGAN on mnist5k), tracked in MLf
 	$(RUN) python pipelines/train.py
 
 test: setup  ## the test suite (CPU only, offline)
-	$(RUN) ruff check src pipelines tests
+	$(RUN) ruff check src pipelines tests benchmarks
 	$(RUN) pytest -q
 
 lint: setup
-	$(RUN) ruff check src pipelines tests
-	$(RUN) ruff format --check src pipelines tests
+	$(RUN) ruff check src pipelines tests benchmarks
+	$(RUN) ruff format --check src pipelines tests benchmarks
 
 ui: setup  ## the MLflow UI on http://127.0.0.1:5000 over the embedded store
 	$(RUN) mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000

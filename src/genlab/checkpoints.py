@@ -80,6 +80,9 @@ def download_run_checkpoint(run_id: str, tracking_uri: str, dst: str | Path | No
     ]
     if not ckpts:
         raise CheckpointError(f"MLflow run {run_id} has no checkpoint artifact")
+    # The checkpoint ModelCheckpoint kept (best by the monitored metric) over last.ckpt.
+    kept = [path for path in ckpts if not path.startswith("last/")]
+    ckpts = kept or ckpts
     dst = Path(dst or tempfile.mkdtemp(prefix="genlab-ckpt-"))
     local = mlflow.artifacts.download_artifacts(
         run_id=run_id, artifact_path=sorted(ckpts)[-1], dst_path=str(dst), tracking_uri=tracking_uri

@@ -50,7 +50,7 @@ def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> 
     ckpts = [
         f.path for d in top for f in client.list_artifacts(run_id, d) if f.path.endswith(".ckpt")
     ]
-    assert len(ckpts) == 1
+    assert sorted(ckpts) == ["epoch000/epoch000.ckpt", "last/last.ckpt"]  # kept + last
 
 
 def test_logged_model_samples(tracked_run: dict) -> None:

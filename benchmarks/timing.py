@@ -1,0 +1,59 @@
+"""Shared timing helpers: warm-up, repeats, medians, A/B interleaving, machine description."""
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_seconds(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def interleaved(
+    a: Callable[[], float], b: Callable[[], float], rounds: int = 5
+) -> tuple[float, float]:
+    """Medians of a() and b() (each returns its own measured seconds), run A, B, A, B, ...
+    so drift in the machine's speed hits both alike."""
+    a_times, b_times = [], []
+    for _ in range(rounds):
+        a_times.append(a())
+        b_times.append(b())
+    return statistics.median(a_times), statistics.median(b_times)
+
+
+def command_seconds(args: list[str], repeats: int = 5, **kwargs) -> float:
+    """Median wall time of a command (first run discarded as warm-up)."""
+    env = {**os.environ, **kwargs.pop("env", {})}
+
+    def run() -> None:
+        subprocess.run(args, cwd=kwargs.get("cwd", ROOT), env=env, capture_output=True)
+
+    return median_seconds(run, repeats=repeats, warmup=1)
+
+
+def machine() -> str:
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    return (
+        f"{os.cpu_count()} CPU cores ({cpu}), Python {sys.version.split()[0]}, "
+        f"torch {torch.__version__}, {time.strftime('%Y-%m-%d')}"
+    )
+
+
+def row(name: str, value: float, unit: str, target: str = "") -> str:
+    return f"| {name} | {value:.3f} {unit} | {target} |"
