@@ -24,15 +24,17 @@ def median_seconds(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) 
 
 
 def interleaved(
-    a: Callable[[], float], b: Callable[[], float], rounds: int = 5
-) -> tuple[float, float]:
-    """Medians of a() and b() (each returns its own measured seconds), run A, B, A, B, ...
-    so drift in the machine's speed hits both alike."""
+    a: Callable[[], float], b: Callable[[], float], rounds: int = 7
+) -> tuple[float, float, float]:
+    """Medians of a() and b() (each returns its own measured seconds), run A, B, A, B, ...,
+    and the median of the per-round ratios a/b: each ratio compares neighbours in time, so
+    drift in this shared machine's speed (±15 % between minutes here) cancels."""
     a_times, b_times = [], []
     for _ in range(rounds):
         a_times.append(a())
         b_times.append(b())
-    return statistics.median(a_times), statistics.median(b_times)
+    ratios = [x / y for x, y in zip(a_times, b_times, strict=True)]
+    return statistics.median(a_times), statistics.median(b_times), statistics.median(ratios)
 
 
 def command_seconds(args: list[str], repeats: int = 5, **kwargs) -> float:

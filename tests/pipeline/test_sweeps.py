@@ -114,3 +114,33 @@ def test_optuna_search_returns_fid_as_the_objective(tmp_path: Path, data_dir: Pa
     assert all(math.isfinite(f) for f in fids)
     best = yaml.safe_load((tmp_path / "multirun" / "optimization_results.yaml").read_text())
     assert best["best_value"] == pytest.approx(min(fids), rel=1e-6)
+
+
+@pytest.mark.slow
+def test_a_parallel_sweep_and_a_separate_run_share_a_fresh_store_safely(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """Like a joblib sweep started beside a `dvc repro` train stage: three processes open the
+    same new SQLite store at once; every run lands, each in its own output folder."""
+    tracking_uri = f"sqlite:///{tmp_path}/mlflow.db"
+    env = {**os.environ, "GENLAB_ROOT": str(tmp_path), "MLFLOW_TRACKING_URI": tracking_uri}
+    common = [*TINY_RUN, f"paths.data_dir={data_dir}"]
+    train_py = str(ROOT / "pipelines" / "train.py")
+    sweep_job = subprocess.Popen(
+        [sys.executable, train_py, "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+         "model=gan,vae", *common, f"hydra.sweep.dir={tmp_path}/multirun"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    stage_like = subprocess.run(
+        [sys.executable, train_py, "model=vae", "seed=7", *common,
+         f"hydra.run.dir={tmp_path}/models/vae"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    _, sweep_err = sweep_job.communicate(timeout=600)
+    assert stage_like.returncode == 0, stage_like.stderr[-2000:]
+    assert sweep_job.returncode == 0, sweep_err[-2000:]
+    runs = all_runs(MlflowClient(tracking_uri))
+    assert len(runs) == 3 and {r.info.status for r in runs} == {"FINISHED"}
+    output_dirs = {r.data.tags["genlab.output_dir"] for r in runs}
+    assert len(output_dirs) == 3
+    assert all(Path(d, "checkpoints", "last.ckpt").is_file() for d in output_dirs)

@@ -20,7 +20,10 @@ class StopOnDivergence(pl.Callback):
     def on_train_batch_end(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs, batch, batch_idx: int
     ) -> None:
-        for key, value in trainer.callback_metrics.items():
+        # Every step's losses (GenerativeModule keeps them); callback_metrics as a fallback,
+        # which hold step values only every log_every_n_steps.
+        losses = {f"train/{k}": v for k, v in getattr(pl_module, "last_train_losses", {}).items()}
+        for key, value in (losses or trainer.callback_metrics).items():
             is_step_loss = key.startswith("train/") and not key.endswith("_epoch")
             if is_step_loss and not math.isfinite(float(value)):
                 raise DivergenceError(self._message(trainer, key, float(value)))

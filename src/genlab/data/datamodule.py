@@ -11,7 +11,7 @@ import torch
 from hydra.utils import instantiate
 from torch.utils.data import DataLoader, DistributedSampler, Sampler
 
-from genlab.data.dataset import UInt8ImageDataset
+from genlab.data.dataset import UInt8ImageDataset, keep_batch
 from genlab.data.prepared import is_prepared, read_meta, read_split, write_prepared
 from genlab.errors import GenlabError
 
@@ -129,6 +129,7 @@ class PreparedDataModule(pl.LightningDataModule):
             batch_size=self.batch_size,
             shuffle=shuffle,
             sampler=sampler,
+            collate_fn=keep_batch,
             # Each iterator draws a base seed; from its own generator, not the global RNG.
             generator=torch.Generator().manual_seed(torch.initial_seed()),
             drop_last=drop_last,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
@@ -24,3 +25,14 @@ class UInt8ImageDataset(Dataset):
 
     def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
         return self.images[index].float().div(127.5).sub(1), self.labels[index]
+
+    def __getitems__(self, indices: list[int]) -> tuple[Tensor, Tensor]:
+        """A whole batch in one indexing op. The DataLoader calls this instead of 64 separate
+        `__getitem__` calls plus a stack (see `keep_batch`); BENCHMARKS.md has the gain."""
+        index = torch.as_tensor(indices)
+        return self.images[index].float().div_(127.5).sub_(1), self.labels[index]
+
+
+def keep_batch(batch: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:
+    """collate_fn for `__getitems__`: the batch is already assembled."""
+    return batch

@@ -43,6 +43,37 @@ class GenerativeModule(pl.LightningModule):
         if self.trainer.world_size > 1:
             torch.manual_seed(torch.initial_seed() + self.global_rank)
 
+    def log_train_losses(self, losses: dict[str, torch.Tensor]) -> None:
+        """`train/<name>_step` when Lightning writes logs (every `log_every_n_steps`) and
+        `train/<name>_epoch`, the epoch mean, at epoch end.
+
+        Not `self.log(..., on_step=True, on_epoch=True)` on every step: each `self.log` call
+        costs about 1 ms here (Lightning moves its metric state to the device each time), 5-15 %
+        of a step on this CPU (BENCHMARKS.md). The epoch means come from torchmetrics'
+        MeanMetric, which also averages across DDP ranks.
+        """
+        from torchmetrics import MeanMetric
+
+        self.last_train_losses = {name: value.detach() for name, value in losses.items()}
+        if not hasattr(self, "_epoch_means"):
+            self._epoch_means: dict[str, MeanMetric] = {}
+        for name, value in self.last_train_losses.items():
+            if name not in self._epoch_means:
+                self._epoch_means[name] = MeanMetric().to(self.device)
+            self._epoch_means[name].update(value)
+        if self.trainer._logger_connector.should_update_logs:  # Lightning's own schedule
+            self.log_dict(
+                {f"train/{name}_step": value for name, value in self.last_train_losses.items()},
+                prog_bar=True,
+            )
+
+    def on_train_epoch_end(self) -> None:
+        means = getattr(self, "_epoch_means", {})
+        if means:
+            self.log_dict({f"train/{name}_epoch": m.compute() for name, m in means.items()})
+            for mean in means.values():
+                mean.reset()
+
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         cls = type(self)
         checkpoint[MODULE_CLASS_KEY] = f"{cls.__module__}.{cls.__qualname__}"

@@ -65,13 +65,7 @@ class GANModule(GenerativeModule):
         opt_g.step()
         self.untoggle_optimizer(opt_g)
 
-        # Per step for the live curves, per epoch (`*_epoch`) for the DVC plots.
-        self.log_dict(
-            {"train/d_loss": d_loss, "train/g_loss": g_loss},
-            prog_bar=True,
-            on_step=True,
-            on_epoch=True,
-        )
+        self.log_train_losses({"d_loss": d_loss, "g_loss": g_loss})
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
         real, _ = batch

@@ -56,9 +56,7 @@ class VAEModule(GenerativeModule):
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
     ) -> torch.Tensor:
         terms = self.elbo_terms(batch[0])
-        self.log_dict(
-            {f"train/{k}": v for k, v in terms.items()}, prog_bar=True, on_step=True, on_epoch=True
-        )
+        self.log_train_losses(terms)
         return terms["loss"]
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
