@@ -36,6 +36,9 @@ def train_script(tmp_path: Path, data_dir: Path, run_dir: str, *overrides: str):
         capture_output=True,
         text=True,
         timeout=300,
+        # A test runner started in the background (`cmd &` without job control) ignores
+        # SIGINT, and children inherit that; Python then never raises KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
