@@ -8,37 +8,24 @@ wall time (EpochClock: training batches and validation) and the whole command's.
 """
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from timing import ROOT, machine
+from timing import machine, run_train
 
 
 def run(model: str, root: Path, tag: str, extra: list[str]) -> tuple[float, float]:
     clock = root / f"{model}-{tag}.txt"
     start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "pipelines" / "train.py"),
-            f"model={model}",
-            "trainer.max_epochs=1",
-            "trainer.enable_progress_bar=false",
-            "logger=none",
-            f"paths.data_dir={ROOT}/data",
-            f"hydra.run.dir={root}/{model}-{tag}",
-            "+callbacks.clock._target_=epoch_clock.EpochClock",
-            f"+callbacks.clock.path={clock}",
-            *extra,
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "benchmarks")},
-        capture_output=True,
-        check=True,
+    run_train(
+        f"model={model}",
+        "trainer.max_epochs=1",
+        "trainer.enable_progress_bar=false",
+        f"hydra.run.dir={root}/{model}-{tag}",
+        "+callbacks.clock._target_=epoch_clock.EpochClock",
+        f"+callbacks.clock.path={clock}",
+        *extra,
     )
     return float(clock.read_text()), time.perf_counter() - start
 

@@ -13,15 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-from timing import ROOT, machine
-
-
-def config(name: str, overrides: list[str]):
-    import genlab  # noqa: F401
-
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        return compose(name, overrides)
+from timing import ROOT, compose_config, machine
 
 
 def main() -> None:
@@ -37,11 +29,13 @@ def main() -> None:
     data = ROOT / "data"
     paths = [f"paths.root_dir={root}", f"paths.data_dir={data}"]
     quiet = ["trainer.max_epochs=1", "trainer.enable_progress_bar=false"]
-    train_evaluator(config("evaluator", [*paths, *quiet]))
+    train_evaluator(compose_config("evaluator", [*paths, *quiet]))
     trained = train(
-        config("train", [*paths, *quiet, "model=vae", "logger=none", f"paths.output_dir={root}/r"])
+        compose_config(
+            "train", [*paths, *quiet, "model=vae", "logger=none", f"paths.output_dir={root}/r"]
+        )
     )
-    cfg = config(
+    cfg = compose_config(
         "evaluate",
         [*paths, f"ckpt_path={trained['checkpoint']}", f"eval.num_samples={args.num_samples}"],
     )

@@ -14,9 +14,8 @@ import time
 
 import pytorch_lightning as pl
 import torch
-from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
-from timing import ROOT, interleaved, machine
+from timing import compose_config, interleaved, machine
 from torch.utils.data import DataLoader, TensorDataset
 
 BATCH = 64
@@ -32,10 +31,7 @@ def real_digits() -> TensorDataset:
 
 
 def build(model: str) -> pl.LightningModule:
-    import genlab  # noqa: F401  (config resolvers)
-
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose("train", [f"model={model}", "paths.output_dir=/tmp/genlab-bench"])
+    cfg = compose_config("train", [f"model={model}", "paths.output_dir=/tmp/genlab-bench"])
     torch.manual_seed(0)
     return instantiate(cfg.model)
 
@@ -118,11 +114,9 @@ def bare_step(model: str, data: TensorDataset, steps: int) -> float:
 
 def loader_batches_per_second(epochs: int = 3) -> float:
     """The real training DataLoader (prepared mnist5k), iterated alone."""
-    import genlab  # noqa: F401
     from genlab.data.datamodule import PreparedDataModule
 
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose("train", ["paths.output_dir=/tmp/genlab-bench"])
+    cfg = compose_config("train", ["paths.output_dir=/tmp/genlab-bench"])
     datamodule: PreparedDataModule = instantiate(cfg.data)
     datamodule.prepare_data()
     datamodule.setup("fit")

@@ -9,7 +9,6 @@ training run and of an evaluation-sized run.
 """
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import ROOT, command_seconds, machine
+from timing import ROOT, command_seconds, machine, run_train
 
 PY = sys.executable
 TRAIN = str(ROOT / "pipelines" / "train.py")
@@ -28,20 +27,10 @@ def first_step_seconds(root: Path, repeats: int) -> float:
     for attempt in range(repeats + 1):
         marker = root / f"first-step-{attempt}"
         start = time.time()
-        subprocess.run(
-            [
-                PY,
-                TRAIN,
-                "logger=none",
-                f"hydra.run.dir={root}/run{attempt}",
-                f"paths.data_dir={ROOT}/data",
-                "+callbacks.first_step._target_=first_step.FirstStepClock",
-                f"+callbacks.first_step.path={marker}",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "benchmarks")},
-            capture_output=True,
-            check=True,
+        run_train(
+            f"hydra.run.dir={root}/run{attempt}",
+            "+callbacks.first_step._target_=first_step.FirstStepClock",
+            f"+callbacks.first_step.path={marker}",
         )
         if attempt:  # the first run is the warm-up
             samples.append(float(marker.read_text()) - start)

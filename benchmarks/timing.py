@@ -47,6 +47,35 @@ def command_seconds(args: list[str], repeats: int = 5, **kwargs) -> float:
     return median_seconds(run, repeats=repeats, warmup=1)
 
 
+def compose_config(name: str, overrides: list[str]):
+    """A genlab config with the project's own data folder, whatever the working directory
+    (a relative `paths.root_dir` would prepare data inside benchmarks/)."""
+    from hydra import compose, initialize_config_dir
+
+    import genlab  # noqa: F401  (config resolvers)
+
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        return compose(name, [f"paths.root_dir={ROOT}", *overrides])
+
+
+def run_train(*overrides: str) -> None:
+    """`pipelines/train.py` untracked, on the project's prepared data; callbacks from this
+    folder (e.g. `+callbacks.x._target_=first_step.FirstStepClock`) can be added."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "pipelines" / "train.py"),
+            "logger=none",
+            f"paths.data_dir={ROOT}/data",
+            *overrides,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "benchmarks")},
+        capture_output=True,
+        check=True,
+    )
+
+
 def machine() -> str:
     import torch
 
