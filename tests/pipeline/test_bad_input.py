@@ -3,28 +3,13 @@ is valid, exit code 2, and no MLflow run or output left behind by a run that nev
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from genlab.train import train
 
-from compose import ROOT
-
-
-def run_script(script: str, *args: str, root: Path, env: dict | None = None):
-    environment = {**os.environ, "GENLAB_ROOT": str(root), **(env or {})}
-    if not env or "MLFLOW_TRACKING_URI" not in env:
-        environment.pop("MLFLOW_TRACKING_URI", None)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "pipelines" / script), *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from scripts import run_script
 
 
 def assert_one_line(result: subprocess.CompletedProcess, *fragments: str) -> None:
@@ -58,7 +43,7 @@ def test_unreachable_tracking_server_fails_before_training(tmp_path: Path) -> No
         "train.py",
         "experiment=smoke",
         root=tmp_path,
-        env={"MLFLOW_TRACKING_URI": "http://alice:hunter2@127.0.0.1:9"},
+        tracking_uri="http://alice:hunter2@127.0.0.1:9",
     )
     assert_one_line(result, "cannot reach the MLflow tracking server at http://alice:***@")
     assert "hunter2" not in result.stderr + result.stdout
@@ -68,9 +53,7 @@ def test_unreachable_tracking_server_fails_before_training(tmp_path: Path) -> No
 def test_unwritable_store_folder_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
     uri = f"sqlite:///{tmp_path}/file/mlflow.db"
-    result = run_script(
-        "train.py", "experiment=smoke", root=tmp_path, env={"MLFLOW_TRACKING_URI": uri}
-    )
+    result = run_script("train.py", "experiment=smoke", root=tmp_path, tracking_uri=uri)
     assert_one_line(result, "cannot create the MLflow store's folder")
 
 

@@ -1,26 +1,11 @@
 """The entry scripts as a user runs them: subprocesses, real exit codes, real files."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from compose import ROOT, TINY_RUN
-
-
-def run_script(script: str, *args: str, root: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GENLAB_ROOT": str(root)}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "pipelines" / script), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from compose import TINY_RUN
+from scripts import run_script
 
 
 @pytest.mark.parametrize(

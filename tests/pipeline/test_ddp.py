@@ -5,16 +5,14 @@ must not be pytest itself.
 """
 
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 from mlflow.tracking import MlflowClient
 
-from compose import ROOT, TINY_RUN
+from compose import TINY_RUN
+from scripts import run_script
 
 
 @pytest.mark.slow
@@ -23,32 +21,20 @@ def test_two_process_ddp_agrees_across_ranks_and_logs_one_run(
     model: str, tmp_path: Path, data_dir: Path
 ) -> None:
     tracking_uri = f"sqlite:///{tmp_path}/mlflow.db"
-    env = {
-        **os.environ,
-        "GENLAB_ROOT": str(tmp_path),
-        "MLFLOW_TRACKING_URI": tracking_uri,
-        "PYTHONPATH": str(ROOT / "tests" / "pipeline"),
-    }
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "pipelines" / "train.py"),
-            f"model={model}",
-            "trainer=ddp",
-            "trainer.accelerator=cpu",
-            "trainer.devices=2",
-            *TINY_RUN,
-            "trainer.limit_val_batches=2",
-            f"paths.data_dir={data_dir}",
-            f"hydra.run.dir={tmp_path}/run",
-            "+callbacks.rank_weights._target_=rank_weights.RankWeightsDump",
-            f"+callbacks.rank_weights.output_dir={tmp_path}/weights",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = run_script(
+        "train.py",
+        f"model={model}",
+        "trainer=ddp",
+        "trainer.accelerator=cpu",
+        "trainer.devices=2",
+        *TINY_RUN,
+        "trainer.limit_val_batches=2",
+        f"paths.data_dir={data_dir}",
+        f"hydra.run.dir={tmp_path}/run",
+        "+callbacks.rank_weights._target_=rank_weights.RankWeightsDump",
+        f"+callbacks.rank_weights.output_dir={tmp_path}/weights",
+        root=tmp_path,
+        tracking_uri=tracking_uri,
     )
     assert result.returncode == 0, result.stderr[-3000:]
 

@@ -1,9 +1,6 @@
 """Interruption, resume and divergence on real training runs (subprocesses, real signals)."""
 
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,33 +9,19 @@ from mlflow import MlflowClient
 
 from genlab.checkpoints import load_module
 
-from compose import ROOT, TINY_RUN
+from compose import TINY_RUN
+from scripts import run_script
 
 
 def train_script(tmp_path: Path, data_dir: Path, run_dir: str, *overrides: str):
-    env = {
-        **os.environ,
-        "GENLAB_ROOT": str(tmp_path),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/mlflow.db",
-        "PYTHONPATH": str(ROOT / "tests" / "pipeline"),
-    }
-    return subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "pipelines" / "train.py"),
-            *TINY_RUN,
-            f"paths.data_dir={data_dir}",
-            f"hydra.run.dir={tmp_path}/{run_dir}",
-            *overrides,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        # A test runner started in the background (`cmd &` without job control) ignores
-        # SIGINT, and children inherit that; Python then never raises KeyboardInterrupt.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    return run_script(
+        "train.py",
+        *TINY_RUN,
+        f"paths.data_dir={data_dir}",
+        f"hydra.run.dir={tmp_path}/{run_dir}",
+        *overrides,
+        root=tmp_path,
+        tracking_uri=f"sqlite:///{tmp_path}/mlflow.db",
     )
 
 

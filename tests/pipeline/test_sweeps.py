@@ -1,9 +1,7 @@
 """Hydra sweeps as a user starts them (`train.py -m ...`), landing in one real MLflow store."""
 
 import math
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,26 +11,21 @@ from mlflow.tracking import MlflowClient
 from genlab.evaluator import train_evaluator
 
 from compose import ROOT, TINY_RUN, compose_config
+from scripts import run_script, script_command, script_env
 
 
 def sweep(tmp_path: Path, data_dir: Path, *overrides: str) -> MlflowClient:
     """Run `train.py -m <overrides>` on tiny runs; the client of its SQLite store."""
     tracking_uri = f"sqlite:///{tmp_path}/mlflow.db"
-    env = {**os.environ, "GENLAB_ROOT": str(tmp_path), "MLFLOW_TRACKING_URI": tracking_uri}
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "pipelines" / "train.py"),
-            "-m",
-            *overrides,
-            *TINY_RUN,
-            f"paths.data_dir={data_dir}",
-            f"hydra.sweep.dir={tmp_path}/multirun",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    result = run_script(
+        "train.py",
+        "-m",
+        *overrides,
+        *TINY_RUN,
+        f"paths.data_dir={data_dir}",
+        f"hydra.sweep.dir={tmp_path}/multirun",
+        root=tmp_path,
+        tracking_uri=tracking_uri,
         timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -123,18 +116,16 @@ def test_a_parallel_sweep_and_a_separate_run_share_a_fresh_store_safely(
     """Like a joblib sweep started beside a `dvc repro` train stage: three processes open the
     same new SQLite store at once; every run lands, each in its own output folder."""
     tracking_uri = f"sqlite:///{tmp_path}/mlflow.db"
-    env = {**os.environ, "GENLAB_ROOT": str(tmp_path), "MLFLOW_TRACKING_URI": tracking_uri}
     common = [*TINY_RUN, f"paths.data_dir={data_dir}"]
-    train_py = str(ROOT / "pipelines" / "train.py")
     sweep_job = subprocess.Popen(
-        [sys.executable, train_py, "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-         "model=gan,vae", *common, f"hydra.sweep.dir={tmp_path}/multirun"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        script_command("train.py", "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+                       "model=gan,vae", *common, f"hydra.sweep.dir={tmp_path}/multirun"),
+        cwd=ROOT, env=script_env(tmp_path, tracking_uri), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    stage_like = subprocess.run(
-        [sys.executable, train_py, "model=vae", "seed=7", *common,
-         f"hydra.run.dir={tmp_path}/models/vae"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    stage_like = run_script(
+        "train.py", "model=vae", "seed=7", *common, f"hydra.run.dir={tmp_path}/models/vae",
+        root=tmp_path, tracking_uri=tracking_uri,
     )  # fmt: skip
     _, sweep_err = sweep_job.communicate(timeout=600)
     assert stage_like.returncode == 0, stage_like.stderr[-2000:]
