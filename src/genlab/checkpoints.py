@@ -13,18 +13,26 @@ from genlab.models.base import MODULE_CLASS_KEY, GenerativeModule
 def load_module(path: str | Path, map_location: str = "cpu") -> GenerativeModule:
     """The model saved in a genlab checkpoint; `weights_only` so a tampered file runs no code."""
     path = Path(path)
+    checkpoint = read_checkpoint(path, map_location)
+    target = checkpoint.get(MODULE_CLASS_KEY)
+    if target is None:
+        raise CheckpointError(f"{path} is not a genlab checkpoint (no '{MODULE_CLASS_KEY}' key)")
+    cls = get_class(target)
+    module = cls.load_from_checkpoint(path, map_location=map_location, weights_only=True)
+    return module.eval()
+
+
+def read_checkpoint(path: Path, map_location: str = "cpu") -> dict:
+    """The checkpoint's contents, `weights_only` so a tampered file runs no code."""
     if not path.is_file():
         raise CheckpointError(f"checkpoint not found: {path}")
     try:
         checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated, not a torch file, or unsafe content
         raise CheckpointError(f"cannot read checkpoint {path}: {_first_line(err)}") from err
-    target = checkpoint.get(MODULE_CLASS_KEY) if isinstance(checkpoint, dict) else None
-    if target is None:
-        raise CheckpointError(f"{path} is not a genlab checkpoint (no '{MODULE_CLASS_KEY}' key)")
-    cls = get_class(target)
-    module = cls.load_from_checkpoint(path, map_location=map_location, weights_only=True)
-    return module.eval()
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(f"{path} is not a Lightning checkpoint")
+    return checkpoint
 
 
 def _first_line(err: BaseException) -> str:
@@ -36,12 +44,7 @@ def check_fits(path: str | Path, module: torch.nn.Module) -> None:
     """Before resuming: the checkpoint must hold this model class with the same tensor shapes,
     or Lightning fails deep inside load_state_dict with a page of mismatched keys."""
     path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint not found: {path}")
-    try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:
-        raise CheckpointError(f"cannot read checkpoint {path}: {_first_line(err)}") from err
+    checkpoint = read_checkpoint(path)
     saved_class = checkpoint.get(MODULE_CLASS_KEY, "?")
     cls = type(module)
     expected = f"{cls.__module__}.{cls.__qualname__}"

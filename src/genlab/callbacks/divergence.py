@@ -10,6 +10,7 @@ import math
 import pytorch_lightning as pl
 
 from genlab.errors import GenlabError
+from genlab.models.base import GenerativeModule
 
 
 class DivergenceError(GenlabError):
@@ -20,13 +21,12 @@ class StopOnDivergence(pl.Callback):
     def on_train_batch_end(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs, batch, batch_idx: int
     ) -> None:
-        # Every step's losses (GenerativeModule keeps them); callback_metrics as a fallback,
-        # which hold step values only every log_every_n_steps.
-        losses = {f"train/{k}": v for k, v in getattr(pl_module, "last_train_losses", {}).items()}
-        for key, value in (losses or trainer.callback_metrics).items():
-            is_step_loss = key.startswith("train/") and not key.endswith("_epoch")
-            if is_step_loss and not math.isfinite(float(value)):
-                raise DivergenceError(self._message(trainer, key, float(value)))
+        # Every step's losses, which GenerativeModule keeps (callback_metrics has step values
+        # only every log_every_n_steps).
+        assert isinstance(pl_module, GenerativeModule)
+        for name, value in pl_module.last_train_losses.items():
+            if not math.isfinite(float(value)):
+                raise DivergenceError(self._message(trainer, f"train/{name}", float(value)))
 
     @staticmethod
     def _message(trainer: pl.Trainer, key: str, value: float) -> str:

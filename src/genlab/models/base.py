@@ -5,6 +5,7 @@ from typing import Any
 
 import pytorch_lightning as pl
 import torch
+from torchmetrics import MeanMetric
 
 # Checkpoint key naming the LightningModule class, so a checkpoint alone rebuilds its model.
 MODULE_CLASS_KEY = "genlab_module_class"
@@ -15,6 +16,12 @@ class GenerativeModule(pl.LightningModule):
     """Base class: a latent prior N(0, I) and a decoder/generator behind `forward(z)`."""
 
     latent_dim: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_train_losses: dict[str, torch.Tensor] = {}  # read by StopOnDivergence
+        self._epoch_means: dict[str, MeanMetric] = {}  # not submodules: not in checkpoints
+        self._resumed_rng_state: torch.Tensor | None = None
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
         """Images in [-1, 1] for latent codes `z` of shape (N, latent_dim)."""
@@ -52,11 +59,7 @@ class GenerativeModule(pl.LightningModule):
         of a step on this CPU (BENCHMARKS.md). The epoch means come from torchmetrics'
         MeanMetric, which also averages across DDP ranks.
         """
-        from torchmetrics import MeanMetric
-
         self.last_train_losses = {name: value.detach() for name, value in losses.items()}
-        if not hasattr(self, "_epoch_means"):
-            self._epoch_means: dict[str, MeanMetric] = {}
         for name, value in self.last_train_losses.items():
             if name not in self._epoch_means:
                 self._epoch_means[name] = MeanMetric().to(self.device)
@@ -68,8 +71,8 @@ class GenerativeModule(pl.LightningModule):
             )
 
     def on_train_epoch_end(self) -> None:
-        means = getattr(self, "_epoch_means", {})
-        if means:
+        if self._epoch_means:
+            means = self._epoch_means
             self.log_dict({f"train/{name}_epoch": m.compute() for name, m in means.items()})
             for mean in means.values():
                 mean.reset()
@@ -86,7 +89,6 @@ class GenerativeModule(pl.LightningModule):
 
     def on_train_start(self) -> None:
         # Applied here, after the sanity check, whose validation draws would shift the stream.
-        state = getattr(self, "_resumed_rng_state", None)
-        if state is not None:
-            torch.set_rng_state(state)
+        if self._resumed_rng_state is not None:
+            torch.set_rng_state(self._resumed_rng_state)
             self._resumed_rng_state = None
