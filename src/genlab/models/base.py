@@ -5,7 +5,6 @@ from typing import Any
 
 import pytorch_lightning as pl
 import torch
-from torchmetrics import MeanMetric
 
 # Checkpoint key naming the LightningModule class, so a checkpoint alone rebuilds its model.
 MODULE_CLASS_KEY = "genlab_module_class"
@@ -20,7 +19,11 @@ class GenerativeModule(pl.LightningModule):
     def __init__(self) -> None:
         super().__init__()
         self.last_train_losses: dict[str, torch.Tensor] = {}  # read by StopOnDivergence
-        self._epoch_means: dict[str, MeanMetric] = {}  # not submodules: not in checkpoints
+        # Running sums of this epoch's training losses (not in checkpoints, like Lightning's
+        # own epoch aggregates).
+        self._epoch_loss_sums: torch.Tensor | None = None
+        self._epoch_loss_names: tuple[str, ...] = ()
+        self._epoch_steps = 0
         self._resumed_rng_state: torch.Tensor | None = None
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
@@ -55,15 +58,19 @@ class GenerativeModule(pl.LightningModule):
         `train/<name>_epoch`, the epoch mean, at epoch end.
 
         Not `self.log(..., on_step=True, on_epoch=True)` on every step: each `self.log` call
-        costs about 1 ms here (Lightning moves its metric state to the device each time), 5-15 %
-        of a step on this CPU (BENCHMARKS.md). The epoch means come from torchmetrics'
-        MeanMetric, which also averages across DDP ranks.
+        costs about 1 ms here (Lightning moves its metric state to the device each time), and
+        a torchmetrics `MeanMetric.update` about 80 us; with 3 losses either is 1-15 % of a
+        step on this CPU (BENCHMARKS.md). One stacked in-place add per step costs ~10 us and
+        never syncs with the device; the epoch means are averaged over DDP ranks by
+        `sync_dist` (every rank runs the same number of steps).
         """
         self.last_train_losses = {name: value.detach() for name, value in losses.items()}
-        for name, value in self.last_train_losses.items():
-            if name not in self._epoch_means:
-                self._epoch_means[name] = MeanMetric().to(self.device)
-            self._epoch_means[name].update(value)
+        stacked = torch.stack(list(self.last_train_losses.values()))
+        if self._epoch_loss_sums is None:
+            self._epoch_loss_names = tuple(self.last_train_losses)
+            self._epoch_loss_sums = torch.zeros_like(stacked)
+        self._epoch_loss_sums += stacked
+        self._epoch_steps += 1
         if self.trainer._logger_connector.should_update_logs:  # Lightning's own schedule
             self.log_dict(
                 {f"train/{name}_step": value for name, value in self.last_train_losses.items()},
@@ -71,11 +78,15 @@ class GenerativeModule(pl.LightningModule):
             )
 
     def on_train_epoch_end(self) -> None:
-        if self._epoch_means:
-            means = self._epoch_means
-            self.log_dict({f"train/{name}_epoch": m.compute() for name, m in means.items()})
-            for mean in means.values():
-                mean.reset()
+        if self._epoch_loss_sums is None:
+            return
+        means = self._epoch_loss_sums / self._epoch_steps
+        names = self._epoch_loss_names
+        self.log_dict(
+            {f"train/{name}_epoch": mean for name, mean in zip(names, means, strict=True)},
+            sync_dist=True,
+        )
+        self._epoch_loss_sums, self._epoch_steps = None, 0
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         cls = type(self)
