@@ -11,6 +11,9 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 
 from genlab.errors import GenlabError
+from genlab.hydra_compat import use_live_config_store
+
+use_live_config_store()  # --help in 0.3 s instead of 1.1 s (see genlab/hydra_compat.py)
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 

@@ -1,0 +1,30 @@
+"""The backported Hydra fix (genlab/hydra_compat.py): config repositories copy no ConfigStore."""
+
+import copy
+
+from hydra._internal.sources_registry import SourcesRegistry
+from hydra.core.config_store import ConfigStore
+
+import genlab.cli  # noqa: F401  (applies the fix, as every entry script does)
+
+from scripts import run_script
+
+
+def test_copied_structured_source_reads_the_live_store() -> None:
+    source = SourcesRegistry.instance().resolve("structured")("genlab", "structured://")
+    copied = copy.deepcopy(source)  # what every CachingConfigRepository does
+    assert copied.store is ConfigStore.instance()
+
+    ConfigStore.instance().store(name="genlab_registered_after_copy", node={"answer": 42})
+    try:  # upstream's regression case: a config registered later is still found
+        assert copied.is_config("genlab_registered_after_copy")
+    finally:
+        ConfigStore.instance().repo.pop("genlab_registered_after_copy.yaml")
+
+
+def test_help_lists_every_config_group(tmp_path) -> None:
+    result = run_script("train.py", "--help", root=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "model: dcgan, gan, vae\n" in result.stdout
+    assert "hparams_search: fid_optuna\n" in result.stdout
+    assert "_target_: genlab.data.datamodule.PreparedDataModule" in result.stdout
