@@ -1,0 +1,65 @@
+"""ChannelsLast and CompileNetworks change how the networks run, never what they learn."""
+
+import pytorch_lightning as pl
+import torch
+from test_learning import build, fixed_batch
+from torch.utils.data import DataLoader, TensorDataset
+
+from genlab.callbacks.speed import ChannelsLast, CompileNetworks
+from genlab.checkpoints import load_module
+
+
+def fit(module: pl.LightningModule, steps: int, *callbacks: pl.Callback) -> pl.Trainer:
+    trainer = pl.Trainer(
+        max_steps=steps,
+        max_epochs=-1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        callbacks=list(callbacks),
+    )
+    trainer.fit(module, DataLoader(TensorDataset(*fixed_batch()), batch_size=16))
+    return trainer
+
+
+def trained(
+    model: str, steps: int, *callbacks: pl.Callback
+) -> tuple[pl.LightningModule, pl.Trainer]:
+    torch.manual_seed(0)
+    module = build(model)
+    return module, fit(module, steps, *callbacks)
+
+
+def test_channels_last_trains_the_same_weights_in_nhwc(tmp_path) -> None:
+    plain, _ = trained("dcgan", 4)
+    nhwc, trainer = trained("dcgan", 4, ChannelsLast())
+
+    conv_weights = [p for p in nhwc.parameters() if p.dim() == 4]
+    assert conv_weights and all(
+        p.is_contiguous(memory_format=torch.channels_last) for p in conv_weights
+    )
+    for (name, a), b in zip(plain.state_dict().items(), nhwc.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b, atol=2e-3, rtol=1e-3, msg=name)
+
+    # Its checkpoint loads into a plain (NCHW) module that samples the same images.
+    trainer.save_checkpoint(tmp_path / "nhwc.ckpt")
+    loaded = load_module(tmp_path / "nhwc.ckpt")
+    z = torch.randn(8, nhwc.latent_dim)
+    torch.testing.assert_close(loaded.generate(z), nhwc.generate(z), atol=1e-5, rtol=1e-4)
+
+
+def test_channels_last_can_be_turned_off() -> None:
+    module, _ = trained("vae", 2, ChannelsLast(enabled=False))
+    assert all(p.is_contiguous() for p in module.parameters())
+
+
+def test_compiled_networks_train_with_unchanged_parameter_names() -> None:
+    plain, _ = trained("gan", 2)
+    compiled, _ = trained("gan", 2, CompileNetworks(enabled=True))
+    assert all(
+        n._compiled_call_impl is not None for n in (compiled.generator, compiled.discriminator)
+    )
+    assert compiled.state_dict().keys() == plain.state_dict().keys()
+    for name, a in plain.state_dict().items():
+        torch.testing.assert_close(compiled.state_dict()[name], a, atol=1e-4, rtol=1e-4, msg=name)
