@@ -1,6 +1,9 @@
 """The backported Hydra fix (genlab/hydra_compat.py): config repositories copy no ConfigStore."""
 
 import copy
+import pickle
+import subprocess
+import sys
 
 from hydra._internal.sources_registry import SourcesRegistry
 from hydra.core.config_store import ConfigStore
@@ -20,6 +23,16 @@ def test_copied_structured_source_reads_the_live_store() -> None:
         assert copied.is_config("genlab_registered_after_copy")
     finally:
         ConfigStore.instance().repo.pop("genlab_registered_after_copy.yaml")
+
+
+def test_source_unpickles_in_a_process_without_the_patch() -> None:
+    """joblib's workers receive Hydra's config loader pickled, in a fresh interpreter."""
+    source = SourcesRegistry.instance().resolve("structured")("genlab", "structured://")
+    probe = "import pickle, sys; print(pickle.load(sys.stdin.buffer).is_group('hydra'))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], input=pickle.dumps(source), capture_output=True
+    )
+    assert result.stdout.strip() == b"True", result.stderr.decode()[-2000:]
 
 
 def test_help_lists_every_config_group(tmp_path) -> None:
