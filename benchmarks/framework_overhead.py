@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
-from timing import compose_config, machine
+from timing import compose_config, loader_batches_per_second, machine
 from torch.utils.data import DataLoader, TensorDataset
 
 BATCH = 64
@@ -137,24 +137,6 @@ def lockstep(model: str, data: TensorDataset, steps: int) -> tuple[float, float,
     lightning, bare = zip(*clock.pairs, strict=True)
     ratios = [a / b for a, b in clock.pairs]
     return statistics.median(lightning), statistics.median(bare), statistics.median(ratios)
-
-
-def loader_batches_per_second(epochs: int = 3) -> float:
-    """The real training DataLoader (prepared mnist5k), iterated alone."""
-    from genlab.data.datamodule import PreparedDataModule
-
-    cfg = compose_config("train", ["paths.output_dir=/tmp/genlab-bench"])
-    datamodule: PreparedDataModule = instantiate(cfg.data)
-    datamodule.prepare_data()
-    datamodule.setup("fit")
-    train_loader = datamodule.train_dataloader()
-    for _ in train_loader:  # warm-up
-        pass
-    start, batches = time.perf_counter(), 0
-    for _ in range(epochs):
-        for _ in train_loader:
-            batches += 1
-    return batches / (time.perf_counter() - start)
 
 
 def main() -> None:

@@ -12,40 +12,9 @@ the figure is each setting's median epoch time over the in-process loader's (num
 import argparse
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
-from hydra.utils import instantiate
-from timing import compose_config, machine, run_train
-
-
-def epoch_seconds(model: str, workers: int, root: Path, tag: str) -> float:
-    clock = root / f"{model}-{workers}-{tag}.txt"
-    run_train(
-        f"model={model}",
-        f"data.num_workers={workers}",
-        "trainer.max_epochs=1",
-        "trainer.enable_progress_bar=false",
-        f"hydra.run.dir={root}/{model}-{workers}-{tag}",
-        "+callbacks.clock._target_=epoch_clock.EpochClock",
-        f"+callbacks.clock.path={clock}",
-    )
-    return float(clock.read_text())
-
-
-def loader_batches_per_second(workers: int, epochs: int = 3) -> float:
-    cfg = compose_config("train", [f"data.num_workers={workers}"])
-    datamodule = instantiate(cfg.data)
-    datamodule.prepare_data()
-    datamodule.setup("fit")
-    loader = datamodule.train_dataloader()
-    for _ in loader:  # warm-up (starts the persistent workers)
-        pass
-    start, batches = time.perf_counter(), 0
-    for _ in range(epochs):
-        for _ in loader:
-            batches += 1
-    return batches / (time.perf_counter() - start)
+from timing import epoch_seconds, loader_batches_per_second, machine
 
 
 def main() -> None:
@@ -56,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="genlab-bench-workers-"))
     print(f"# {machine()}")
-    rates = {w: loader_batches_per_second(w) for w in args.workers}
+    rates = {w: loader_batches_per_second(f"data.num_workers={w}") for w in args.workers}
     print("| num_workers | loader alone, batches/s |")
     print("|---:|---:|")
     for workers, rate in rates.items():
@@ -68,7 +37,9 @@ def main() -> None:
         times: dict[int, list[float]] = {w: [] for w in args.workers}
         for round_ in range(args.rounds):
             for workers in args.workers:
-                times[workers].append(epoch_seconds(model, workers, root, str(round_)))
+                name = f"{model}-{workers}-{round_}"
+                overrides = (f"model={model}", f"data.num_workers={workers}")
+                times[workers].append(epoch_seconds(root, name, *overrides))
         base = statistics.median(times[args.workers[0]])
         cells = [
             f"{statistics.median(t):.1f} s ({statistics.median(t) / base:.2f})"

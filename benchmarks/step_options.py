@@ -9,40 +9,55 @@ step-time ratios, option / default, so the machine's drift cancels.
   an NHWC weight gives an NHWC output, and 1-channel images are the same bytes either way).
 - compile: `nn.Module.compile()` on each network (TorchInductor's C++ CPU backend); its
   one-off compile time is reported apart.
+Each option is applied by its callback (genlab/callbacks/speed.py), as training does. Then
+whole `train.py` epochs with channels_last on and off, runs alternating.
 """
 
 import argparse
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
+import pytorch_lightning as pl
 import torch
 from framework_overhead import WARMUP, BareLoop, real_digits
-from timing import machine
+from timing import epoch_seconds, machine
 
+from genlab.callbacks.speed import ChannelsLast, CompileNetworks
 
-def networks(loop: BareLoop) -> list[torch.nn.Module]:
-    module = loop.module
-    return (
-        [module.encoder, module.decoder]
-        if loop.model == "vae"
-        else [
-            module.generator,
-            module.discriminator,
-        ]
-    )
+OPTIONS: dict[str, pl.Callback] = {
+    "channels_last": ChannelsLast(),
+    "compile": CompileNetworks(enabled=True),
+    "none": ChannelsLast(enabled=False),
+}
 
 
 def with_option(loop: BareLoop, option: str) -> float:
-    """Apply `option`; the seconds its first steps took (compilation happens there)."""
-    if option == "channels_last":
-        loop.module.to(memory_format=torch.channels_last)
-    elif option == "compile":
-        for network in networks(loop):
-            network.compile()
+    """Apply `option` as training does (the callback's `setup`); the seconds its first steps
+    took (compilation happens there)."""
+    OPTIONS[option].setup(None, loop.module, "fit")
     start = time.perf_counter()
     for _ in range(WARMUP):
         loop.step()
     return time.perf_counter() - start
+
+
+def channels_last_epoch_ratio(model: str, rounds: int, root: Path) -> float:
+    """One `train.py` epoch with channels_last over one without, runs alternating."""
+    ratios = []
+    for round_ in range(rounds):
+        off, on = (
+            epoch_seconds(
+                root,
+                f"{model}-{flag}-{round_}",
+                f"model={model}",
+                f"callbacks.channels_last.enabled={flag}",
+            )
+            for flag in ("false", "true")
+        )
+        ratios.append(on / off)
+    return statistics.median(ratios)
 
 
 def paired_ratio(model: str, option: str, data, steps: int) -> tuple[float, float, float, float]:
@@ -66,6 +81,7 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["dcgan", "vae"])
     parser.add_argument("--options", nargs="+", default=["channels_last", "compile"])
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--epoch-rounds", type=int, default=3)
     args = parser.parse_args()
     data = real_digits()
     print(f"# {machine()}, {torch.get_num_threads()} threads, {args.steps} pairs")
@@ -79,6 +95,12 @@ def main() -> None:
                 f"| {warmup:.1f} s |",
                 flush=True,
             )
+    root = Path(tempfile.mkdtemp(prefix="genlab-bench-options-"))
+    print()
+    print("| model | one train.py epoch, channels_last / NCHW |")
+    print("|---|---:|")
+    for model in args.models:
+        print(f"| {model} | {channels_last_epoch_ratio(model, args.epoch_rounds, root):.2f} |")
 
 
 if __name__ == "__main__":

@@ -76,6 +76,40 @@ def run_train(*overrides: str) -> None:
     )
 
 
+def epoch_seconds(root: Path, name: str, *overrides: str) -> float:
+    """Wall time of the first training epoch (validation included) of an untracked
+    `train.py` run in `root/name`, taken by benchmarks/epoch_clock.py inside the run."""
+    clock = root / f"{name}.epoch"
+    run_train(
+        "trainer.max_epochs=1",
+        "trainer.enable_progress_bar=false",
+        f"hydra.run.dir={root}/{name}",
+        "+callbacks.clock._target_=epoch_clock.EpochClock",
+        f"+callbacks.clock.path={clock}",
+        *overrides,
+    )
+    return float(clock.read_text())
+
+
+def loader_batches_per_second(*overrides: str, epochs: int = 3) -> float:
+    """The real training DataLoader (prepared mnist5k), iterated alone after one warm-up
+    epoch (which also starts persistent workers)."""
+    from hydra.utils import instantiate
+
+    cfg = compose_config("train", list(overrides))
+    datamodule = instantiate(cfg.data)
+    datamodule.prepare_data()
+    datamodule.setup("fit")
+    loader = datamodule.train_dataloader()
+    for _ in loader:
+        pass
+    start, batches = time.perf_counter(), 0
+    for _ in range(epochs):
+        for _ in loader:
+            batches += 1
+    return batches / (time.perf_counter() - start)
+
+
 def machine() -> str:
     import torch
 
