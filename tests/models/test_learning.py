@@ -21,8 +21,10 @@ def fixed_batch(n: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
     return images, torch.zeros(n, dtype=torch.long)
 
 
-def fit_steps(module: pl.LightningModule, steps: int) -> None:
-    loader = DataLoader(TensorDataset(*fixed_batch()), batch_size=32)
+def fit_steps(
+    module: pl.LightningModule, steps: int, *callbacks: pl.Callback, batch_size: int = 32
+) -> pl.Trainer:
+    loader = DataLoader(TensorDataset(*fixed_batch()), batch_size=batch_size)
     trainer = pl.Trainer(
         max_steps=steps,
         max_epochs=-1,
@@ -31,8 +33,10 @@ def fit_steps(module: pl.LightningModule, steps: int) -> None:
         enable_progress_bar=False,
         enable_model_summary=False,
         limit_val_batches=0,
+        callbacks=list(callbacks),
     )
     trainer.fit(module, loader)
+    return trainer
 
 
 def test_vae_training_lowers_its_elbo_loss() -> None:

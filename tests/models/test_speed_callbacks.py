@@ -2,25 +2,10 @@
 
 import pytorch_lightning as pl
 import torch
-from test_learning import build, fixed_batch
-from torch.utils.data import DataLoader, TensorDataset
+from test_learning import build, fit_steps
 
 from genlab.callbacks.speed import ChannelsLast, CompileNetworks
 from genlab.checkpoints import load_module
-
-
-def fit(module: pl.LightningModule, steps: int, *callbacks: pl.Callback) -> pl.Trainer:
-    trainer = pl.Trainer(
-        max_steps=steps,
-        max_epochs=-1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        callbacks=list(callbacks),
-    )
-    trainer.fit(module, DataLoader(TensorDataset(*fixed_batch()), batch_size=16))
-    return trainer
 
 
 def trained(
@@ -28,7 +13,7 @@ def trained(
 ) -> tuple[pl.LightningModule, pl.Trainer]:
     torch.manual_seed(0)
     module = build(model)
-    return module, fit(module, steps, *callbacks)
+    return module, fit_steps(module, steps, *callbacks, batch_size=16)
 
 
 def test_channels_last_trains_the_same_weights_in_nhwc(tmp_path) -> None:
