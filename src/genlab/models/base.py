@@ -22,7 +22,6 @@ class GenerativeModule(pl.LightningModule):
         # Running sums of this epoch's training losses (not in checkpoints, like Lightning's
         # own epoch aggregates).
         self._epoch_loss_sums: torch.Tensor | None = None
-        self._epoch_loss_names: tuple[str, ...] = ()
         self._epoch_steps = 0
         self._resumed_rng_state: torch.Tensor | None = None
 
@@ -67,7 +66,6 @@ class GenerativeModule(pl.LightningModule):
         self.last_train_losses = {name: value.detach() for name, value in losses.items()}
         stacked = torch.stack(list(self.last_train_losses.values()))
         if self._epoch_loss_sums is None:
-            self._epoch_loss_names = tuple(self.last_train_losses)
             self._epoch_loss_sums = torch.zeros_like(stacked)
         self._epoch_loss_sums += stacked
         self._epoch_steps += 1
@@ -81,7 +79,7 @@ class GenerativeModule(pl.LightningModule):
         if self._epoch_loss_sums is None:
             return
         means = self._epoch_loss_sums / self._epoch_steps
-        names = self._epoch_loss_names
+        names = self.last_train_losses  # the same losses, in the same order, every step
         self.log_dict(
             {f"train/{name}_epoch": mean for name, mean in zip(names, means, strict=True)},
             sync_dist=True,
