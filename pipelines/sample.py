@@ -2,12 +2,14 @@
 
 python pipelines/sample.py ckpt_path=path/to/model.ckpt num_samples=64
 python pipelines/sample.py run_id=<mlflow run id>
+python pipelines/sample.py ckpt_path=<conditional.ckpt> per_class=8     # a row per class
+python pipelines/sample.py ckpt_path=<conditional.ckpt> labels=[0,3,7]
 """
 
 from pathlib import Path
 
 import hydra
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from genlab.cli import exit_on_unknown_choice, one_line_errors
 
@@ -24,12 +26,19 @@ def main(cfg: DictConfig) -> None:
 
     from genlab.checkpoints import download_run_checkpoint, load_module
     from genlab.models.vae_module import VAEModule
-    from genlab.sampling import write_interpolation, write_reconstructions, write_samples
+    from genlab.sampling import (
+        requested_labels,
+        write_interpolation,
+        write_reconstructions,
+        write_samples,
+    )
 
     out_dir = Path(cfg.output_dir)
     ckpt = cfg.ckpt_path or download_run_checkpoint(cfg.run_id, cfg.tracking_uri, out_dir)
     module = load_module(ckpt)
-    written = write_samples(module, out_dir, cfg.num_samples, cfg.nrow, cfg.seed)
+    wanted = OmegaConf.to_object(cfg.labels) if OmegaConf.is_list(cfg.labels) else cfg.labels
+    labels, count, nrow = requested_labels(module, wanted, cfg.per_class, cfg.num_samples, cfg.nrow)
+    written = write_samples(module, out_dir, count, nrow, cfg.seed, labels)
     written["interpolation"] = write_interpolation(
         module, out_dir, cfg.interpolation.rows, cfg.interpolation.steps, cfg.seed
     )
@@ -37,8 +46,11 @@ def main(cfg: DictConfig) -> None:
         datamodule = instantiate(cfg.data)
         datamodule.prepare()
         datamodule.setup("validate")
-        real = next(iter(datamodule.val_dataloader()))[0][: cfg.reconstructions]
-        written["reconstructions"] = write_reconstructions(module, real, out_dir)
+        real, real_labels = next(iter(datamodule.val_dataloader()))
+        n = cfg.reconstructions
+        written["reconstructions"] = write_reconstructions(
+            module, real[:n], out_dir, real_labels[:n]
+        )
     for kind, path in written.items():
         print(f"{kind:>15}: {path}")
 

@@ -1,5 +1,7 @@
-"""Score a generator: FID/KID/IS of its samples against the real training split, next to the
-real-data reference (held-out split vs training split) in the same feature space."""
+"""Score a generator: its samples against the real training split, next to the real-data
+reference (held-out images against the training split, the same number of them) in the same
+feature space. Writes the metrics JSON, a sample grid and a nearest-training-image figure, and
+logs the scores into the model's MLflow run."""
 
 import json
 from pathlib import Path
@@ -12,11 +14,16 @@ from torchvision.utils import save_image
 from genlab.checkpoints import download_run_checkpoint, load_module
 from genlab.data.prepared import read_split
 from genlab.errors import GenlabError
+from genlab.evaluator import load_evaluator
 from genlab.metrics.cache import RealFeatureCache
-from genlab.metrics.extract import extract_features, generate_batches
-from genlab.metrics.extractor import ClassifierExtractor, InceptionExtractor
-from genlab.metrics.scores import compute_scores
+from genlab.metrics.extractor import InceptionExtractor
+from genlab.metrics.memorization import nearest_training
+from genlab.metrics.scorer import FeatureSet, Scorer
+from genlab.models.base import GenerativeModule
 from genlab.validate import check_config
+
+GRID_IMAGES = 64
+NEAREST_PAIRS = 16
 
 
 def build_extractor(eval_cfg: DictConfig) -> torch.nn.Module:
@@ -26,17 +33,7 @@ def build_extractor(eval_cfg: DictConfig) -> torch.nn.Module:
         raise GenlabError(
             f"unknown eval.features '{eval_cfg.features}'; valid: classifier, inception"
         )
-    ckpt = Path(eval_cfg.evaluator_ckpt)
-    if not ckpt.is_file():
-        raise GenlabError(
-            f"evaluator not found at {ckpt}; train it with "
-            "`python pipelines/train_evaluator.py data=<data>` or use eval.features=inception"
-        )
-    return ClassifierExtractor(load_module(ckpt).classifier)
-
-
-def _batches(images: torch.Tensor, batch_size: int):
-    return (images[i : i + batch_size] for i in range(0, len(images), batch_size))
+    return load_evaluator(eval_cfg.evaluator_ckpt)
 
 
 def evaluate(cfg: DictConfig, output_dir: str | Path = ".") -> dict[str, Any]:
@@ -59,6 +56,16 @@ def evaluate_trained(
     return score(cfg, result["checkpoint"], run_id, tracking_uri, Path(output_dir) / "evaluation")
 
 
+def check_fits_data(module: GenerativeModule, shape: tuple[int, ...], data: str) -> None:
+    """A generator of another image shape cannot be scored against this data."""
+    made = tuple(module.sample(2, generator=torch.Generator().manual_seed(0)).shape[1:])
+    if made != shape:
+        raise GenlabError(
+            f"the model makes {made[0]}x{made[1]}x{made[2]} images, but data={data} has "
+            f"{shape[0]}x{shape[1]}x{shape[2]}; evaluate it with the data it was trained on"
+        )
+
+
 def score(
     cfg: DictConfig,
     ckpt_path: str | None,
@@ -68,68 +75,102 @@ def score(
 ) -> dict[str, Any]:
     """Score a checkpoint (or the run's) with `cfg.eval` on `cfg.data`; log into the run if any."""
     ev = cfg.eval
-    extractor = build_extractor(ev).eval()
     datamodule = _prepared_datamodule(cfg)
-    train_images = _real_images(datamodule.prepared_dir, "train")
-    val_images = _real_images(datamodule.prepared_dir, "val")
+    ckpt = ckpt_path or download_run_checkpoint(run_id, tracking_uri)
+    module = load_module(ckpt)
+    check_fits_data(module, tuple(datamodule.meta["shape"]), datamodule.meta["name"])
 
+    scorer = Scorer(build_extractor(ev).eval(), ev.batch_size, ev.kid_subset_size, ev.seed)
     cache = RealFeatureCache(ev.cache_dir)
+    train_images, train_labels = _real_split(datamodule.prepared_dir, "train")
+    val_images, val_labels = _real_split(datamodule.prepared_dir, "val")
 
-    def real_features(split: str, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def real_features(split: str, images: torch.Tensor, labels: torch.Tensor) -> FeatureSet:
         key = {
             "data_sha256": datamodule.meta["sha256"],
             "split": split,
-            "extractor": extractor.fingerprint(),
+            "extractor": scorer.extractor.fingerprint(),
             "image_shape": list(images.shape[1:]),
             "count": len(images),
         }
-        return cache.get_or_compute(
-            key,
-            lambda: extract_features(extractor, _batches(images, ev.batch_size), f"real {split}"),
-        )
 
-    train_feats, _ = real_features("train", train_images)
-    val_feats, val_logits = real_features("val", val_images)
-    reference = compute_scores(train_feats, val_feats, val_logits, ev.kid_subset_size)
+        def compute() -> tuple[torch.Tensor, torch.Tensor]:
+            extracted = scorer.extract(images, desc=f"real {split}", progress=True)
+            return extracted.features, extracted.logits
 
-    ckpt = ckpt_path or download_run_checkpoint(run_id, tracking_uri)
-    module = load_module(ckpt)
-    generator = torch.Generator().manual_seed(ev.seed)
-    fakes = torch.cat(
-        list(
-            generate_batches(
-                lambda n: module.sample(n, generator).cpu(), ev.num_samples, ev.batch_size
-            )
+        features, logits = cache.get_or_compute(key, compute)
+        return FeatureSet(features, logits, labels if module.conditional else None)
+
+    train = real_features("train", train_images, train_labels)
+    val = real_features("val", val_images, val_labels)
+
+    # The reference scores as many held-out images as there are generated ones: FID and KID
+    # are biased by the sample count, so only equal counts compare.
+    held_out = val.take(ev.num_samples)
+    reference = {"split": "val vs train", "num_samples": len(held_out)}
+    if len(held_out) < ev.num_samples:
+        reference["note"] = (
+            f"the val split has {len(held_out)} images, fewer than the {ev.num_samples} "
+            "generated: the reference row uses all of them, so it is not an equal-count floor"
         )
+    reference |= scorer.full_scores(train, held_out)
+
+    fake, images = scorer.generate(
+        module, ev.num_samples, ev.seed, keep=max(GRID_IMAGES, NEAREST_PAIRS), progress=True
     )
-    fake_feats, fake_logits = extract_features(
-        extractor, _batches(fakes, ev.batch_size), "generated"
-    )
-    scores = compute_scores(train_feats, fake_feats, fake_logits, ev.kid_subset_size)
+    scores = scorer.full_scores(train, fake, held_out)
 
     result = {
         "model": module.hparams.get("name", type(module).__name__),
         "data": datamodule.meta["name"],
         "features": ev.features,
         "num_samples": ev.num_samples,
+        "conditional": module.conditional,
+        "checkpoint": str(ckpt),
         **scores,
-        "reference": {"split": "val vs train", **reference},
+        "reference": reference,
     }
     out_dir = Path(output_dir)
-    metrics_path = Path(cfg.get("metrics_path") or out_dir / "metrics.json")
-    grid_path = Path(cfg.get("grid_path") or out_dir / "samples.png")
-    metrics_path.parent.mkdir(parents=True, exist_ok=True)
-    grid_path.parent.mkdir(parents=True, exist_ok=True)
-    metrics_path.write_text(json.dumps(result, indent=2) + "\n")
-    save_image(fakes[:64], grid_path, nrow=8, normalize=True, value_range=(-1, 1))
+    paths = {
+        "metrics_path": Path(cfg.get("metrics_path") or out_dir / "metrics.json"),
+        "grid_path": Path(cfg.get("grid_path") or out_dir / "samples.png"),
+        "nearest_path": Path(cfg.get("nearest_path") or out_dir / "nearest.png"),
+    }
+    for path in paths.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    paths["metrics_path"].write_text(json.dumps(result, indent=2) + "\n")
+    _save_grid(module, images, paths["grid_path"], ev.seed)
+    _save_nearest(images[:NEAREST_PAIRS], scorer, train, train_images, paths["nearest_path"])
     if run_id is not None:
-        _log_to_run(tracking_uri, run_id, result, grid_path)
-    return result | {"metrics_path": str(metrics_path), "grid_path": str(grid_path)}
+        _log_to_run(tracking_uri, run_id, result, [paths["grid_path"], paths["nearest_path"]])
+    return result | {key: str(path) for key, path in paths.items()}
 
 
-def _real_images(prepared_dir: str, split: str) -> torch.Tensor:
-    images, _ = read_split(prepared_dir, split)
-    return images.float().div(127.5).sub(1)  # the [-1, 1] range generators produce
+def _save_grid(module: GenerativeModule, images: torch.Tensor, path: Path, seed: int) -> None:
+    """The first generated images; for a conditional model, 8 per class, one row each."""
+    if module.conditional:
+        labels = torch.arange(module.num_classes).repeat_interleave(8)
+        generator = torch.Generator().manual_seed(seed)
+        images = module.sample(len(labels), labels, generator=generator).cpu()
+    save_image(images[:GRID_IMAGES], path, nrow=8, normalize=True, value_range=(-1, 1))
+
+
+def _save_nearest(
+    images: torch.Tensor, scorer: Scorer, train: FeatureSet, train_images: torch.Tensor, path: Path
+) -> None:
+    """Generated images (odd rows) over their nearest training image in feature space (even
+    rows): a model that copies shows the same digit twice."""
+    features = scorer.extract(images).features
+    _, index = nearest_training(train.features, features)
+    rows = []
+    for start in range(0, len(images), 8):
+        rows += [images[start : start + 8], train_images[index[start : start + 8]]]
+    save_image(torch.cat(rows), path, nrow=8, normalize=True, value_range=(-1, 1))
+
+
+def _real_split(prepared_dir: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    images, labels = read_split(prepared_dir, split)
+    return images.float().div(127.5).sub(1), labels  # the [-1, 1] range generators produce
 
 
 def _prepared_datamodule(cfg: DictConfig):
@@ -158,12 +199,31 @@ def _what_to_score(cfg: DictConfig) -> tuple[str | None, str | None, str]:
     return summary["checkpoint"], summary.get("mlflow_run_id"), uri
 
 
-def _log_to_run(tracking_uri: str, run_id: str, result: dict[str, Any], grid_path: Path) -> None:
+def numeric_scores(result: dict[str, Any]) -> dict[str, float]:
+    """`eval/<score>` and `eval/reference_<score>` for every number in the result."""
+
+    def numbers(scores: dict[str, Any]) -> dict[str, float]:
+        return {
+            k: float(v)
+            for k, v in scores.items()
+            if isinstance(v, int | float) and not isinstance(v, bool) and k != "num_samples"
+        }
+
+    metrics = {f"eval/{k}": v for k, v in numbers(result).items()}
+    metrics |= {f"eval/reference_{k}": v for k, v in numbers(result["reference"]).items()}
+    return metrics
+
+
+def _log_to_run(
+    tracking_uri: str, run_id: str, result: dict[str, Any], figures: list[Path]
+) -> None:
     """Into the training run itself, so the MLflow UI compares models on these numbers."""
     from mlflow import MlflowClient
+    from mlflow.entities import Metric
 
     client = MlflowClient(tracking_uri)
-    for key in ("fid", "kid_mean", "kid_std", "is_mean", "is_std"):
-        client.log_metric(run_id, f"eval/{key}", float(result[key]))
-        client.log_metric(run_id, f"eval/reference_{key}", float(result["reference"][key]))
-    client.log_artifact(run_id, str(grid_path), "evaluation")
+    timestamp = int(Path(figures[0]).stat().st_mtime * 1000)
+    metrics = [Metric(k, v, timestamp, 0) for k, v in numeric_scores(result).items()]
+    client.log_batch(run_id, metrics=metrics)
+    for figure in figures:
+        client.log_artifact(run_id, str(figure), "evaluation")

@@ -1,4 +1,5 @@
-"""Train the evaluator classifier and save it with its held-out accuracy."""
+"""The evaluator classifier: trained on the real training split, its features and logits are
+the space every score is measured in. Training it, saving it, and loading it for scoring."""
 
 import json
 from pathlib import Path
@@ -7,6 +8,9 @@ from typing import Any
 import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig
+
+from genlab.errors import GenlabError
+from genlab.metrics.extractor import ClassifierExtractor
 
 CHECKPOINT_NAME = "classifier.ckpt"
 METRICS_NAME = "metrics.json"
@@ -29,3 +33,16 @@ def train_evaluator(cfg: DictConfig) -> dict[str, Any]:
     metrics = {"val_accuracy": accuracy, "data": meta["name"], "data_sha256": meta["sha256"]}
     (out / METRICS_NAME).write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics | {"checkpoint": str(out / CHECKPOINT_NAME)}
+
+
+def load_evaluator(path: str | Path) -> ClassifierExtractor:
+    """The evaluator at `path` as a feature extractor, or one line saying how to get it."""
+    from genlab.checkpoints import load_module
+
+    path = Path(path)
+    if not path.is_file():
+        raise GenlabError(
+            f"evaluator not found at {path}; train it with "
+            "`python pipelines/train_evaluator.py data=<data>` (or use eval=inception)"
+        )
+    return ClassifierExtractor(load_module(path).classifier)

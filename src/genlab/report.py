@@ -13,7 +13,33 @@ from PIL import Image  # noqa: E402
 
 from genlab.errors import GenlabError  # noqa: E402
 
-COLUMNS = [("FID ↓", "fid"), ("KID ↓", "kid_mean"), ("IS ↑", "is_mean")]
+# (header, key in the metrics JSON, format). Arrows give the better direction.
+COLUMNS = [
+    ("FID ↓", "fid", "{:.2f}"),
+    ("KID ↓", "kid_mean", "{:.3f}"),
+    ("IS ↑", "is_mean", "{:.2f}"),
+    ("precision ↑", "precision", "{:.3f}"),
+    ("recall ↑", "recall", "{:.3f}"),
+    ("density ↑", "density", "{:.3f}"),
+    ("coverage ↑", "coverage", "{:.3f}"),
+    ("memorization ratio", "memorization_ratio", "{:.2f}"),
+]
+CONDITIONAL_COLUMNS = [
+    ("label accuracy ↑", "label_accuracy", "{:.1%}"),
+    ("intra-class FID ↓", "intra_fid", "{:.2f}"),
+]
+
+READING = """\
+How to read it: FID, KID, precision, recall, density and coverage compare each model's
+generated images with the real training split in the evaluator classifier's feature space
+(penultimate layer); IS and label accuracy use its class logits. The last row scores real
+held-out images the same way, the same number of them: the floor for FID, KID and intra-class
+FID, and about what a perfect generator reaches on the others. FID is shown with a 95 %
+bootstrap interval over the generated images. KID is unscaled (torchmetrics' degree-3
+polynomial kernel on these features), not the ×10³ of Inception-feature papers. Precision and
+density say how many generated images look real; recall and coverage how much of the real
+data they reach. The memorization ratio is the median distance of generated images to their
+nearest training image over the same for held-out real images: well below 1 means copying."""
 
 
 def load_results(metrics_dir: Path, models: list[str]) -> list[dict[str, Any]]:
@@ -27,19 +53,32 @@ def load_results(metrics_dir: Path, models: list[str]) -> list[dict[str, Any]]:
     return [json.loads((metrics_dir / f"{m}.json").read_text()) for m in models]
 
 
+def cell(scores: dict[str, Any], key: str, fmt: str) -> str:
+    value = scores.get(key)
+    if value is None:
+        return "–"
+    text = fmt.format(value)
+    if key == "fid" and "fid_low" in scores:
+        text += f" [{scores['fid_low']:.1f}, {scores['fid_high']:.1f}]"
+    if key == "kid_mean" and "kid_std" in scores:
+        text += f" ± {scores['kid_std']:.3f}"
+    if key == "is_mean" and "is_std" in scores:
+        text += f" ± {scores['is_std']:.2f}"
+    return text
+
+
 def markdown_table(results: list[dict[str, Any]]) -> str:
-    header = "| model | " + " | ".join(name for name, _ in COLUMNS) + " |"
-    rule = "|---|" + "---:|" * len(COLUMNS)
+    columns = COLUMNS + (CONDITIONAL_COLUMNS if any(r.get("conditional") for r in results) else [])
+    header = "| model | " + " | ".join(name for name, _, _ in columns) + " |"
+    rule = "|---|" + "---:|" * len(columns)
     rows = [
-        f"| {r['model']} | {r['fid']:.3f} | {r['kid_mean']:.4f} ± {r['kid_std']:.4f} "
-        f"| {r['is_mean']:.3f} ± {r['is_std']:.3f} |"
+        f"| {r['model']} | " + " | ".join(cell(r, k, f) for _, k, f in columns) + " |"
         for r in results
     ]
-    ref = results[0]["reference"]
-    rows.append(
-        f"| *real data ({ref['split']})* | {ref['fid']:.3f} | {ref['kid_mean']:.4f} "
-        f"± {ref['kid_std']:.4f} | {ref['is_mean']:.3f} ± {ref['is_std']:.3f} |"
-    )
+    # The reference with the conditional scores, when a conditional model has them.
+    ref = next((r["reference"] for r in results if r.get("conditional")), results[0]["reference"])
+    ref_cells = " | ".join(cell(ref, k, f) for _, k, f in columns)
+    rows.append(f"| *real data ({ref['split']}, {ref.get('num_samples', '?')})* | {ref_cells} |")
     return "\n".join([header, rule, *rows])
 
 
@@ -58,7 +97,14 @@ def comparison_figure(results: list[dict[str, Any]], grids: list[Path], path: Pa
         [("FID (lower is better)", "fid"), ("IS (higher is better)", "is_mean")]
     ):
         ax = fig.add_subplot(2, 2, 3 + j)
-        ax.bar(names, [r[key] for r in results], color="tab:blue")
+        values = [r[key] for r in results]
+        errors = None
+        if key == "fid" and all("fid_low" in r for r in results):
+            errors = [
+                [r["fid"] - r["fid_low"] for r in results],
+                [r["fid_high"] - r["fid"] for r in results],
+            ]
+        ax.bar(names, values, yerr=errors, capsize=4, color="tab:blue")
         ax.axhline(ref[key], color="tab:green", linestyle="--", label=f"real data: {ref[key]:.2f}")
         ax.set_title(label)
         ax.legend()
@@ -78,18 +124,31 @@ def write_report(
     figure = out_dir / "comparison.png"
     comparison_figure(results, grids, figure)
     first = results[0]
+    notes = sorted({r["reference"]["note"] for r in results if r["reference"].get("note")})
+    nearest = [
+        f"![{m}: samples over their nearest training images]({p.relative_to(out_dir)})"
+        for m in models
+        if (p := figures_dir / f"{m}_nearest.png").is_file() and p.is_relative_to(out_dir)
+    ]
     text = "\n".join(
         [
             "# genlab comparison report",
             "",
             f"Data: `{first['data']}`. Feature space: `{first['features']}`. "
             f"{first['num_samples']} generated images per model, scored against the real "
-            "training split. The last row scores the real held-out split the same way: the "
-            "floor for FID/KID and the ceiling for IS that a perfect generator would reach.",
+            "training split.",
             "",
             markdown_table(results),
             "",
+            *(f"Note: {note}." for note in notes),
+            "",
+            READING,
+            "",
             f"![samples and scores]({figure.name})",
+            "",
+            "Generated images (odd rows) over their nearest training image (even rows):",
+            "",
+            *nearest,
             "",
         ]
     )

@@ -8,6 +8,7 @@ from typing import Any
 import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig
+from pytorch_lightning.callbacks import WeightAveraging
 from pytorch_lightning.loggers import Logger
 from pytorch_lightning.utilities import rank_zero_only
 
@@ -28,7 +29,24 @@ from genlab.validate import check_config
 
 
 def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
-    return [instantiate(node) for node in (cfg or {}).values() if node is not None]
+    """The configured callbacks, weight averaging last: Lightning calls callbacks in list
+    order, and the averaged weights must still be swapped in while the FID monitor and the
+    sample grid sample at the end of validation."""
+    callbacks = [instantiate(node) for node in (cfg or {}).values() if node is not None]
+    return sorted(callbacks, key=lambda callback: isinstance(callback, WeightAveraging))
+
+
+def class_arguments(cfg: DictConfig, datamodule: Any) -> dict[str, Any]:
+    """What a conditional model needs from the prepared data: the class count and the
+    training split's class frequencies (from which it draws labels when none are asked)."""
+    if not cfg.model.get("conditional"):
+        return {}
+    meta = datamodule.meta
+    counts = meta["class_counts"]["train"]
+    return {
+        "num_classes": len(meta["classes"]),
+        "class_counts": [int(counts[name]) for name in meta["classes"]],
+    }
 
 
 def instantiate_loggers(cfg: DictConfig) -> list[Logger]:
@@ -59,7 +77,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     # DDP ranks that Lightning starts re-run this script: only each node's first process writes.
     if int(os.environ.get("LOCAL_RANK", 0)) == 0:
         datamodule.prepare_data()
-    model = instantiate(cfg.model)
+    model = instantiate(cfg.model, **class_arguments(cfg, datamodule))
     ckpt_path = cfg.get("ckpt_path")
     if cfg.get("resume"):
         ckpt_path = str(resume_checkpoint(cfg.logger.mlflow.tracking_uri, cfg.resume))

@@ -8,8 +8,8 @@ from torch.utils.data import DataLoader, TensorDataset
 from compose import compose_config
 
 
-def build(model: str) -> pl.LightningModule:
-    return instantiate(compose_config("train", [f"model={model}"]).model)
+def build(model: str, *overrides: str, **kwargs) -> pl.LightningModule:
+    return instantiate(compose_config("train", [f"model={model}", *overrides]).model, **kwargs)
 
 
 def fixed_batch(n: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
@@ -18,7 +18,7 @@ def fixed_batch(n: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
     images = -torch.ones(n, 1, 28, 28)
     images[: n // 2, :, 6:22, 10:18] = 1
     images[n // 2 :, :, 10:18, 6:22] = 1
-    return images, torch.zeros(n, dtype=torch.long)
+    return images, torch.arange(n) % 10  # labels for the conditional models
 
 
 def fit_steps(

@@ -31,7 +31,7 @@ def test_dcgan_shapes(channels: int, size: int) -> None:
 
 def test_dcgan_uses_the_papers_init() -> None:
     generator = DCGANGenerator(latent_dim=100, channels=1, image_size=64, width=64)
-    weight = generator.net[0].weight
+    weight = generator.convs[0].weight
     assert abs(weight.std().item() - 0.02) < 0.002
     assert abs(weight.mean().item()) < 0.002
 

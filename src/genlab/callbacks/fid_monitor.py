@@ -1,8 +1,10 @@
 """Validation FID and IS during training, in the evaluator's feature space.
 
 GAN losses say little about sample quality, so "the best checkpoint" needs a quality metric:
-after each validation this logs `val/fid` (fresh samples against the real validation split) and
-`val/is`, which ModelCheckpoint can monitor. The real features are computed once per fit.
+after each validation this logs `val/fid` (fresh samples against the real validation split),
+`val/is` and, for a conditional model, `val/label_accuracy`; ModelCheckpoint can monitor
+them. The real features are computed once per fit. Scoring goes through the same `Scorer` as
+evaluation.
 """
 
 import math
@@ -11,11 +13,8 @@ from pathlib import Path
 import pytorch_lightning as pl
 import torch
 
-from genlab.checkpoints import load_module
-from genlab.errors import GenlabError
-from genlab.metrics.extract import extract_features, generate_batches
-from genlab.metrics.extractor import ClassifierExtractor
-from genlab.metrics.scores import compute_scores
+from genlab.evaluator import load_evaluator
+from genlab.metrics.scorer import FeatureSet, Scorer
 from genlab.models.base import GenerativeModule
 
 
@@ -27,49 +26,27 @@ class FIDMonitor(pl.Callback):
         self.num_samples = num_samples
         self.batch_size = batch_size
         self.seed = seed
-        self.extractor: ClassifierExtractor | None = None
-        self.real_features: torch.Tensor | None = None
+        self.scorer: Scorer | None = None
+        self.real: FeatureSet | None = None
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        if not self.evaluator_ckpt.is_file():
-            raise GenlabError(
-                f"val/fid needs the evaluator at {self.evaluator_ckpt}; train it with "
-                "`python pipelines/train_evaluator.py data=<data>` or use callbacks=default"
-            )
-        self.extractor = ClassifierExtractor(load_module(self.evaluator_ckpt).classifier)
-
-    def _batches(self, images: torch.Tensor):
-        return (images[i : i + self.batch_size] for i in range(0, len(images), self.batch_size))
+        self.scorer = Scorer(load_evaluator(self.evaluator_ckpt), self.batch_size, seed=self.seed)
 
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.sanity_checking:
             return
-        assert isinstance(pl_module, GenerativeModule) and self.extractor is not None
-        self.extractor.to(pl_module.device)
-        if self.real_features is None:
+        assert isinstance(pl_module, GenerativeModule) and self.scorer is not None
+        self.scorer.extractor.to(pl_module.device)
+        if self.real is None:
             real = torch.cat([batch[0] for batch in trainer.datamodule.val_dataloader()])
-            self.real_features, _ = extract_features(
-                self.extractor, self._batches(real[: self.num_samples]), "real", progress=False
-            )
+            self.real = self.scorer.extract(real[: self.num_samples], desc="real")
         # Under DDP each rank generates its share with its own noise; the gathered features
         # give every rank the same scores, so ModelCheckpoint agrees across ranks.
-        generator = torch.Generator().manual_seed(self.seed + trainer.global_rank)
         per_rank = math.ceil(self.num_samples / trainer.world_size)
-        fakes = generate_batches(
-            lambda n: pl_module.sample(n, generator), per_rank, self.batch_size
-        )
-        fake_features, fake_logits = extract_features(
-            self.extractor, fakes, "samples", progress=False
-        )
+        fake, _ = self.scorer.generate(pl_module, per_rank, self.seed + trainer.global_rank)
         if trainer.world_size > 1:
-            fake_features = pl_module.all_gather(fake_features).flatten(0, 1)
-            fake_logits = pl_module.all_gather(fake_logits).flatten(0, 1)
-        scores = compute_scores(
-            self.real_features,
-            fake_features,
-            fake_logits,
-            kid_subset_size=min(100, self.num_samples),
-        )
+            fake = fake.gathered(pl_module)
+        scores = self.scorer.quick_scores(self.real, fake)
         pl_module.log_dict(
-            {"val/fid": scores["fid"], "val/is": scores["is_mean"]}, prog_bar=True, sync_dist=True
+            {f"val/{name}": value for name, value in scores.items()}, prog_bar=True, sync_dist=True
         )

@@ -1,4 +1,8 @@
-"""A grid of samples from the same fixed noise after every epoch, so epochs compare by eye."""
+"""A grid of samples from the same fixed noise at every validation, so epochs compare by eye.
+
+Drawn during validation, where an EMA callback has swapped in the averaged weights, so the grid
+shows the weights that are scored and checkpointed. A conditional model gets one row per class.
+"""
 
 from pathlib import Path
 
@@ -9,6 +13,13 @@ from torchvision.utils import save_image
 
 from genlab.models.base import GenerativeModule
 from genlab.tracking.mlflow_run import mlflow_loggers
+
+
+def grid_labels(module: GenerativeModule, num_samples: int, nrow: int) -> torch.Tensor | None:
+    """Row r of a conditional model's grid asks for class r; None for unconditional models."""
+    if not module.conditional:
+        return None
+    return torch.arange(module.num_classes).repeat_interleave(nrow)
 
 
 class SampleGridCallback(pl.Callback):
@@ -28,15 +39,17 @@ class SampleGridCallback(pl.Callback):
         self.last_grid: Path | None = None
 
     @rank_zero_only
-    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if trainer.sanity_checking:
+            return
         epoch = trainer.current_epoch + 1
         if epoch % self.every_n_epochs and epoch != trainer.max_epochs:
             return
         assert isinstance(pl_module, GenerativeModule)
-        noise = pl_module.sample_noise(
-            self.num_samples, torch.Generator().manual_seed(self.noise_seed)
-        )
-        images = pl_module.generate(noise)
+        labels = grid_labels(pl_module, self.num_samples, self.nrow)
+        count = self.num_samples if labels is None else len(labels)
+        noise = pl_module.sample_noise(count, torch.Generator().manual_seed(self.noise_seed))
+        images = pl_module.generate(noise, labels)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         path = self.output_dir / f"epoch_{epoch:03d}.png"
         save_image(images, path, nrow=self.nrow, normalize=True, value_range=(-1, 1))

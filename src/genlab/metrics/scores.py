@@ -30,6 +30,49 @@ class PrecomputedFeatures(nn.Module):
         return features
 
 
+def _fid_metric(num_features: int, keep_real: bool = False):
+    from torchmetrics.image.fid import FrechetInceptionDistance
+
+    identity = PrecomputedFeatures(num_features)
+    return FrechetInceptionDistance(
+        feature=identity, normalize=False, reset_real_features=not keep_real
+    )
+
+
+def frechet_distance(real: torch.Tensor, fake: torch.Tensor) -> float:
+    """torchmetrics' FID between two feature sets (float64: the covariance is a difference of
+    large sums)."""
+    fid = _fid_metric(real.shape[1])
+    fid.update(real.detach().cpu().double(), real=True)
+    fid.update(fake.detach().cpu().double(), real=False)
+    return float(fid.compute())
+
+
+def fid_interval(
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    resamples: int = 200,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """A bootstrap interval of FID over the generated samples: how much the score would move
+    with another draw of the same number of samples (the real side held fixed)."""
+    fid = _fid_metric(real.shape[1], keep_real=True)
+    fid.update(real.detach().cpu().double(), real=True)
+    fake = fake.detach().cpu().double()
+    generator = torch.Generator().manual_seed(seed)
+    values = []
+    for _ in range(resamples):
+        fid.reset()  # keeps the real statistics
+        fid.update(fake[torch.randint(len(fake), (len(fake),), generator=generator)], real=False)
+        values.append(float(fid.compute()))
+    tail = (1 - level) / 2
+    low, high = torch.tensor(values, dtype=torch.float64).quantile(
+        torch.tensor([tail, 1 - tail], dtype=torch.float64)
+    )
+    return float(low), float(high)
+
+
 def _check(name: str, tensor: torch.Tensor, min_rows: int = 2) -> None:
     if tensor.dim() != 2 or len(tensor) < min_rows:
         raise GenlabError(f"{name} must be (N >= {min_rows}, d), got shape {tuple(tensor.shape)}")
@@ -54,7 +97,6 @@ def compute_scores(
     RNG, so scores are reproducible and the caller's random stream is left untouched.
     """
     # Imported here: torchmetrics takes several seconds to import.
-    from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.inception import InceptionScore
     from torchmetrics.image.kid import KernelInceptionDistance
 
@@ -85,10 +127,7 @@ def compute_scores(
         warnings.filterwarnings("ignore", message=".*degrees of freedom is <= 0")
         torch.manual_seed(seed)
 
-        fid = FrechetInceptionDistance(feature=identity, normalize=False)
-        fid.update(real, real=True)
-        fid.update(fake, real=False)
-        fid_value = float(fid.compute())
+        fid_value = frechet_distance(real, fake)
 
         kid = KernelInceptionDistance(
             feature=identity, subsets=kid_subsets, subset_size=kid_subset_size, normalize=False

@@ -1,23 +1,56 @@
-"""What every genlab model shares: `forward(z)` samples images, so callbacks, the sample CLI and
-evaluation work with any model without knowing whether it is a GAN or a VAE."""
+"""What every genlab model shares: `forward(z, labels)` samples images, so callbacks, the sample
+CLI and evaluation work with any model without knowing whether it is a GAN or a VAE, or whether
+it is conditioned on a class."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytorch_lightning as pl
 import torch
+
+from genlab.errors import GenlabError
 
 # Checkpoint key naming the LightningModule class, so a checkpoint alone rebuilds its model.
 MODULE_CLASS_KEY = "genlab_module_class"
 RNG_STATE_KEY = "genlab_torch_rng_state"
 
 
+def class_prior(num_classes: int, class_counts: Sequence[int] | None) -> torch.Tensor:
+    """Label probabilities from the training split's class counts (uniform without them)."""
+    if class_counts is None:
+        return torch.full((num_classes,), 1.0 / max(num_classes, 1))
+    counts = torch.as_tensor(list(class_counts), dtype=torch.float64)
+    if counts.shape != (num_classes,) or counts.sum() <= 0:
+        raise GenlabError(f"class_counts must be {num_classes} counts, got {list(class_counts)}")
+    return (counts / counts.sum()).float()
+
+
 class GenerativeModule(pl.LightningModule):
-    """Base class: a latent prior N(0, I) and a decoder/generator behind `forward(z)`."""
+    """Base class: a latent prior and a decoder/generator behind `forward(z, labels)`.
+
+    A conditional model (`conditional=True`) takes a class label per image; asked for samples
+    without labels, it draws them from the training split's class frequencies, so its samples
+    have the class balance of the data it is scored against.
+    """
 
     latent_dim: int
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        conditional: bool = False,
+        num_classes: int = 0,
+        class_counts: Sequence[int] | None = None,
+    ) -> None:
         super().__init__()
+        if conditional and num_classes < 2:
+            raise GenlabError(
+                f"a conditional model needs a dataset with at least 2 classes, got {num_classes}"
+            )
+        self.conditional = conditional
+        self.num_classes = num_classes if conditional else 0
+        self.register_buffer(
+            "class_prior", class_prior(self.num_classes, class_counts if conditional else None)
+        )
         self.last_train_losses: dict[str, torch.Tensor] = {}  # read by StopOnDivergence
         # Running sums of this epoch's training losses (not in checkpoints, like Lightning's
         # own epoch aggregates).
@@ -25,26 +58,76 @@ class GenerativeModule(pl.LightningModule):
         self._epoch_steps = 0
         self._resumed_rng_state: torch.Tensor | None = None
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
-        """Images in [-1, 1] for latent codes `z` of shape (N, latent_dim)."""
+    def forward(
+        self, z: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:  # pragma: no cover - abstract
+        """Images in [-1, 1] for latent codes `z` of shape (N, latent_dim) and, for a
+        conditional model, int64 class labels of shape (N,)."""
         raise NotImplementedError
 
     def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draw latents on the CPU (so a seeded generator gives the same noise on any device)."""
         return torch.randn(n, self.latent_dim, generator=generator).to(self.device)
 
+    def sample_labels(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Labels drawn from the training split's class frequencies (CPU draw, like the noise)."""
+        prior = self.class_prior.detach().cpu().double()
+        return torch.multinomial(prior, n, replacement=True, generator=generator).to(self.device)
+
+    def labels_for(
+        self, n: int, labels: torch.Tensor | int | Sequence[int] | None, generator=None
+    ) -> torch.Tensor | None:
+        """`labels` as an (n,) tensor on the model's device, checked; drawn when None."""
+        if not self.conditional:
+            if labels is not None:
+                raise GenlabError("labels were given, but this model is not conditional")
+            return None
+        if labels is None:
+            return self.sample_labels(n, generator)
+        labels = torch.as_tensor(labels, dtype=torch.int64).flatten()
+        if labels.numel() == 1:
+            labels = labels.expand(n)
+        if labels.numel() != n:
+            raise GenlabError(f"got {labels.numel()} labels for {n} samples")
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise GenlabError(
+                f"labels must be in 0..{self.num_classes - 1}, got {sorted(set(labels.tolist()))}"
+            )
+        return labels.to(self.device)
+
     @torch.no_grad()
-    def generate(self, z: torch.Tensor) -> torch.Tensor:
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Sample in eval mode (BatchNorm running statistics) and restore the previous mode."""
         was_training = self.training
         self.eval()
         try:
-            return self(z.to(self.device))
+            labels = None if labels is None else labels.to(self.device)
+            return self(z.to(self.device), labels)
         finally:
             self.train(was_training)
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        return self.generate(self.sample_noise(n, generator))
+    def sample(
+        self,
+        n: int,
+        labels: torch.Tensor | int | Sequence[int] | None = None,
+        *,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """`n` images; a conditional model draws its labels from the class frequencies unless
+        `labels` (one per image, or one for all) are given."""
+        return self.sample_with_labels(n, labels, generator=generator)[0]
+
+    def sample_with_labels(
+        self,
+        n: int,
+        labels: torch.Tensor | int | Sequence[int] | None = None,
+        *,
+        generator: torch.Generator | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """`sample`, and the labels the images were asked for (None: unconditional)."""
+        z = self.sample_noise(n, generator)
+        labels = self.labels_for(n, labels, generator)
+        return self.generate(z, labels), labels
 
     def on_fit_start(self) -> None:
         # seed_everything gives every rank the same seed: without this offset all ranks would

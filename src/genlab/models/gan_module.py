@@ -1,8 +1,13 @@
-"""GAN training (the seed's two-step recipe) with Lightning's manual optimization.
-
-Each batch: one discriminator step on real and fake images, then one generator step with the
-non-saturating loss -log D(G(z)). The same module trains the MLP GAN and the DCGAN; the
+"""GAN training with Lightning's manual optimization; the MLP GAN and the DCGAN share it, the
 networks come from the config.
+
+Each batch: one discriminator step on real and generated images, then one generator step. The
+options, each measured in QUALITY.md before it became a default:
+- `loss`: `bce` (the non-saturating loss, -log D(G(z)) for G) or `hinge`;
+- `lr_d`: the discriminator's own learning rate (two time-scale updates, Heusel et al. 2017);
+- `augment`: DiffAugment on every discriminator input, real and generated, in both steps;
+- `conditional`: a class label for G, a projection head in D; generated images are asked for
+  the labels of the real batch, so the classes keep the data's frequencies.
 """
 
 from collections.abc import Sequence
@@ -11,8 +16,29 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from hydra.utils import instantiate
+from torch import nn
 
+from genlab.errors import GenlabError
 from genlab.models.base import GenerativeModule
+from genlab.models.components.diffaugment import DiffAugment
+
+LOSSES = ("bce", "hinge")
+
+
+def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor):
+    """D pushes real logits up and generated ones down."""
+    if loss == "hinge":
+        return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+    return F.binary_cross_entropy_with_logits(
+        real_logits, torch.ones_like(real_logits)
+    ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+
+
+def generator_loss(loss: str, fake_logits: torch.Tensor) -> torch.Tensor:
+    """G pushes the logits of its images up: -D(G(z)) (hinge) or -log D(G(z)) (bce)."""
+    if loss == "hinge":
+        return -fake_logits.mean()
+    return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
 
 
 class GANModule(GenerativeModule):
@@ -24,42 +50,62 @@ class GANModule(GenerativeModule):
         lr: float = 2e-4,
         betas: Sequence[float] = (0.5, 0.999),
         name: str = "gan",
+        lr_d: float | None = None,
+        loss: str = "bce",
+        augment: dict[str, Any] | None = None,
+        conditional: bool = False,
+        num_classes: int = 0,
+        class_counts: Sequence[int] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(conditional, num_classes, class_counts)
+        if loss not in LOSSES:
+            raise GenlabError(f"unknown model.loss '{loss}'; valid: {', '.join(LOSSES)}")
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.automatic_optimization = False
         self.latent_dim = latent_dim
-        self.generator = instantiate(generator, latent_dim=latent_dim)
-        self.discriminator = instantiate(discriminator)
+        self.loss = loss
+        labels = {"num_classes": self.num_classes} if conditional else {}
+        self.generator = instantiate(generator, latent_dim=latent_dim, **labels)
+        self.discriminator = instantiate(discriminator, **labels)
+        policy = (augment or {}).get("policy") or []
+        self.augment: nn.Module = DiffAugment(**augment) if policy else nn.Identity()
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.generator(z)
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.generator(z, labels)
 
-    def _discriminator_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        real_logits, fake_logits = self.discriminator(real), self.discriminator(fake)
-        return F.binary_cross_entropy_with_logits(
-            real_logits, torch.ones_like(real_logits)
-        ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+    def discriminate(self, images: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """D's logits for (augmented) images: the only way images reach D, in every step."""
+        return self.discriminator(self.augment(images), labels)
 
-    def _generator_loss(self, fake: torch.Tensor) -> torch.Tensor:
-        fake_logits = self.discriminator(fake)
-        return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+    def _discriminator_loss(
+        self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        real_logits = self.discriminate(real, labels)
+        fake_logits = self.discriminate(fake, labels)
+        return discriminator_loss(self.loss, real_logits, fake_logits)
+
+    def _generator_loss(self, fake: torch.Tensor, labels: torch.Tensor | None = None):
+        return generator_loss(self.loss, self.discriminate(fake, labels))
+
+    def _batch(self, batch: tuple[torch.Tensor, torch.Tensor]):
+        real, labels = batch
+        return real, (labels if self.conditional else None)
 
     def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
-        real, _ = batch
+        real, labels = self._batch(batch)
         opt_g, opt_d = self.optimizers()
-        fake = self.generator(self.sample_noise(real.shape[0]))
+        fake = self.generator(self.sample_noise(real.shape[0]), labels)
 
         self.toggle_optimizer(opt_d)
-        d_loss = self._discriminator_loss(real, fake.detach())
+        d_loss = self._discriminator_loss(real, fake.detach(), labels)
         opt_d.zero_grad(set_to_none=True)
         self.manual_backward(d_loss)
         opt_d.step()
         self.untoggle_optimizer(opt_d)
 
         self.toggle_optimizer(opt_g)
-        g_loss = self._generator_loss(fake)
+        g_loss = self._generator_loss(fake, labels)
         opt_g.zero_grad(set_to_none=True)
         self.manual_backward(g_loss)
         opt_g.step()
@@ -68,19 +114,20 @@ class GANModule(GenerativeModule):
         self.log_train_losses({"d_loss": d_loss, "g_loss": g_loss})
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
-        real, _ = batch
-        fake = self.generator(self.sample_noise(real.shape[0]))
+        real, labels = self._batch(batch)
+        fake = self.generator(self.sample_noise(real.shape[0]), labels)
         self.log_dict(
             {
-                "val/d_loss": self._discriminator_loss(real, fake),
-                "val/g_loss": self._generator_loss(fake),
+                "val/d_loss": self._discriminator_loss(real, fake, labels),
+                "val/g_loss": self._generator_loss(fake, labels),
             },
             sync_dist=True,
         )
 
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
         betas = tuple(self.hparams.betas)
+        lr_d = self.hparams.lr_d or self.hparams.lr
         return [
             torch.optim.Adam(self.generator.parameters(), lr=self.hparams.lr, betas=betas),
-            torch.optim.Adam(self.discriminator.parameters(), lr=self.hparams.lr, betas=betas),
+            torch.optim.Adam(self.discriminator.parameters(), lr=lr_d, betas=betas),
         ]

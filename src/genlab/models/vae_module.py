@@ -1,12 +1,22 @@
-"""Variational autoencoder trained on the seed's ELBO: Bernoulli reconstruction + beta * KL."""
+"""Variational autoencoder trained on the seed's ELBO: Bernoulli reconstruction + beta * KL.
 
+Samples come from `prior`: `normal`, the N(0, I) the ELBO assumes, or `gmm`, a Gaussian mixture
+fitted to the training split's posterior means after every validation and at the end of fit
+(see `components/latent_mixture.py`). A conditional VAE gives its label to encoder and decoder.
+"""
+
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from hydra.utils import instantiate
 
+from genlab.errors import GenlabError
 from genlab.models.base import GenerativeModule
+from genlab.models.components.latent_mixture import LatentMixture
+
+PRIORS = ("normal", "gmm")
 
 
 class VAEModule(GenerativeModule):
@@ -18,33 +28,50 @@ class VAEModule(GenerativeModule):
         beta: float = 1.0,
         lr: float = 1e-3,
         name: str = "vae",
+        prior: str = "normal",
+        prior_components: int = 20,
+        conditional: bool = False,
+        num_classes: int = 0,
+        class_counts: Sequence[int] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(conditional, num_classes, class_counts)
+        if prior not in PRIORS:
+            raise GenlabError(f"unknown model.prior '{prior}'; valid: {', '.join(PRIORS)}")
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.latent_dim = latent_dim
-        self.encoder = instantiate(encoder, latent_dim=latent_dim)
-        self.decoder = instantiate(decoder, latent_dim=latent_dim)
+        labels = {"num_classes": self.num_classes} if conditional else {}
+        self.encoder = instantiate(encoder, latent_dim=latent_dim, **labels)
+        self.decoder = instantiate(decoder, latent_dim=latent_dim, **labels)
+        self.latent_density = LatentMixture(latent_dim, prior_components)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         # The decoder gives Bernoulli logits over [0, 1] pixels; images live in [-1, 1].
-        return torch.sigmoid(self.decoder(z)) * 2 - 1
+        return torch.sigmoid(self.decoder(z, labels)) * 2 - 1
+
+    def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        if self.hparams.prior == "gmm":
+            return self.latent_density.sample(n, generator).to(self.device)
+        return super().sample_noise(n, generator)
 
     @torch.no_grad()
-    def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
+    def reconstruct(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Decode the posterior mean: what the VAE keeps of each image."""
         was_training = self.training
         self.eval()
         try:
-            mu, _ = self.encoder(images.to(self.device))
-            return self(mu)
+            labels = self.labels_for(len(images), labels)
+            mu, _ = self.encoder(images.to(self.device), labels)
+            return self(mu, labels)
         finally:
             self.train(was_training)
 
-    def elbo_terms(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
+    def elbo_terms(
+        self, images: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> dict[str, torch.Tensor]:
         """Per-image reconstruction NLL and KL, each summed over its dimensions."""
-        mu, logvar = self.encoder(images)
+        mu, logvar = self.encoder(images, labels)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        logits = self.decoder(z)
+        logits = self.decoder(z, labels)
         targets = (images + 1) / 2
         recon = F.binary_cross_entropy_with_logits(logits, targets, reduction="sum")
         kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
@@ -52,16 +79,59 @@ class VAEModule(GenerativeModule):
         recon, kl = recon / n, kl / n
         return {"loss": recon + self.hparams.beta * kl, "recon": recon, "kl": kl}
 
+    def _batch(self, batch: tuple[torch.Tensor, torch.Tensor]):
+        images, labels = batch
+        return images, (labels if self.conditional else None)
+
     def training_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
     ) -> torch.Tensor:
-        terms = self.elbo_terms(batch[0])
+        terms = self.elbo_terms(*self._batch(batch))
         self.log_train_losses(terms)
         return terms["loss"]
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
-        terms = self.elbo_terms(batch[0])
+        terms = self.elbo_terms(*self._batch(batch))
         self.log_dict({f"val/{k}": v for k, v in terms.items()}, prog_bar=True, sync_dist=True)
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+
+    # -- the ex-post latent density ---------------------------------------------------------
+
+    @torch.no_grad()
+    def fit_latent_density(self) -> None:
+        """Fit the mixture to the posterior means of the training images (all ranks' shares)."""
+        was_training = self.training
+        self.eval()
+        means = []
+        try:
+            for batch in self.trainer.train_dataloader:
+                images, labels = self._batch(batch)
+                labels = None if labels is None else labels.to(self.device)
+                means.append(self.encoder(images.to(self.device), labels)[0])
+        finally:
+            self.train(was_training)
+        codes = torch.cat(means)
+        if self.trainer.world_size > 1:
+            codes = self.all_gather(codes).flatten(0, 1)
+        self.latent_density.fit(codes)
+
+    def on_validation_epoch_start(self) -> None:
+        # Lightning calls callbacks first: an EMA callback has already swapped in the averaged
+        # weights, so the mixture fits the encoder that validation and checkpoints use.
+        if self.hparams.prior == "gmm" and not self.trainer.sanity_checking:
+            self.fit_latent_density()
+
+    def on_train_end(self) -> None:
+        # After callbacks, so after an EMA callback copied the averaged weights in.
+        if self.hparams.prior == "gmm":
+            self.fit_latent_density()
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        super().on_save_checkpoint(checkpoint)
+        # An EMA callback saved its averaged copy's state_dict, whose mixture was never
+        # fitted; the live one was fitted on those same averaged weights during validation.
+        key = "latent_density._extra_state"
+        if key in checkpoint["state_dict"]:
+            checkpoint["state_dict"][key] = self.latent_density.get_extra_state()

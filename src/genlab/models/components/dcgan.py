@@ -1,55 +1,88 @@
-"""Radford et al. (2016) DCGAN, sized by resolution.
+"""Radford et al. (2016) DCGAN, sized by resolution, optionally class-conditional.
 
 The generator doubles a base map (4x4, or 7x7 for 28 px) with transposed convolutions, halving
 the width each time; the discriminator mirrors it with strided convolutions and LeakyReLU. No
 BatchNorm on the generator output or the discriminator input, and N(0, 0.02) weights, as in
-the paper.
+the paper. With `num_classes > 0` the generator takes a label (an embedding concatenated to z,
+or conditional BatchNorm) and the discriminator scores it with a projection head.
 """
 
 import torch
 from torch import nn
 
+from genlab.models.components.conditioning import (
+    LabelBatchNorm,
+    ProjectionHead,
+    apply_spectral_norm,
+    check_conditioning,
+)
 from genlab.models.components.resolution import plan_resolution
 
 
 def dcgan_init(module: nn.Module) -> None:
     """The paper's init: conv weights N(0, 0.02); BatchNorm scale N(1, 0.02), shift 0."""
-    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.BatchNorm2d):
+    elif isinstance(module, (nn.BatchNorm2d, nn.BatchNorm1d)) and module.affine:
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
 
 
 class DCGANGenerator(nn.Module):
-    def __init__(self, latent_dim: int, channels: int, image_size: int, width: int = 64) -> None:
+    def __init__(
+        self,
+        latent_dim: int,
+        channels: int,
+        image_size: int,
+        width: int = 64,
+        num_classes: int = 0,
+        conditioning: str = "concat",
+        label_dim: int = 32,
+    ) -> None:
         super().__init__()
+        check_conditioning(num_classes, conditioning)
         plan = plan_resolution(image_size, "dcgan")
         widths = [width * 2**i for i in reversed(range(plan.doublings))]  # e.g. [128, 64]
-        layers: list[nn.Module] = [
-            nn.ConvTranspose2d(latent_dim, widths[0], plan.base, 1, 0, bias=False),
-            nn.BatchNorm2d(widths[0]),
-            nn.ReLU(inplace=True),
-        ]
+        concat = num_classes > 0 and conditioning == "concat"
+        self.embed = nn.Embedding(num_classes, label_dim) if concat else None
+        norm_classes = num_classes if conditioning == "cbn" else 0
+        in_width = latent_dim + (label_dim if concat else 0)
+        self.convs = nn.ModuleList(
+            [nn.ConvTranspose2d(in_width, widths[0], plan.base, 1, 0, bias=False)]
+        )
+        self.norms = nn.ModuleList([LabelBatchNorm(widths[0], norm_classes)])
         for w_in, w_out in zip(widths, widths[1:], strict=False):
-            layers += [
-                nn.ConvTranspose2d(w_in, w_out, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(w_out),
-                nn.ReLU(inplace=True),
-            ]
-        layers += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.Tanh()]
-        self.net = nn.Sequential(*layers)
+            self.convs.append(nn.ConvTranspose2d(w_in, w_out, 4, 2, 1, bias=False))
+            self.norms.append(LabelBatchNorm(w_out, norm_classes))
+        self.to_image = nn.Sequential(
+            nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.Tanh()
+        )
         self.apply(dcgan_init)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(z.view(z.shape[0], -1, 1, 1))
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if self.embed is not None:
+            if labels is None:
+                raise ValueError("a conditional generator needs labels")
+            z = torch.cat([z, self.embed(labels)], dim=1)
+        x = z.view(z.shape[0], -1, 1, 1)
+        for conv, norm in zip(self.convs, self.norms, strict=True):
+            x = torch.relu(norm(conv(x), labels))
+        return self.to_image(x)
 
 
 class DCGANDiscriminator(nn.Module):
-    def __init__(self, channels: int, image_size: int, width: int = 64) -> None:
+    def __init__(
+        self,
+        channels: int,
+        image_size: int,
+        width: int = 64,
+        num_classes: int = 0,
+        spectral_norm: bool = False,
+    ) -> None:
         super().__init__()
+        check_conditioning(num_classes, "concat")
         plan = plan_resolution(image_size, "dcgan")
         widths = [width * 2**i for i in range(plan.doublings)]  # e.g. [64, 128]
         layers: list[nn.Module] = [
@@ -57,14 +90,16 @@ class DCGANDiscriminator(nn.Module):
             nn.LeakyReLU(0.2, inplace=True),
         ]
         for w_in, w_out in zip(widths, widths[1:], strict=False):
-            layers += [
-                nn.Conv2d(w_in, w_out, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(w_out),
-                nn.LeakyReLU(0.2, inplace=True),
-            ]
-        layers.append(nn.Conv2d(widths[-1], 1, plan.base, 1, 0, bias=False))
-        self.net = nn.Sequential(*layers)
+            layers.append(nn.Conv2d(w_in, w_out, 4, 2, 1, bias=False))
+            if not spectral_norm:  # spectral norm replaces BatchNorm (Miyato et al. 2018)
+                layers.append(nn.BatchNorm2d(w_out))
+            layers.append(nn.LeakyReLU(0.2, inplace=True))
+        self.features = nn.Sequential(*layers)
+        # A linear layer over the last base x base map: the paper's final base x base conv.
+        self.head = ProjectionHead(widths[-1] * plan.base**2, num_classes, bias=False)
         self.apply(dcgan_init)
+        if spectral_norm:
+            apply_spectral_norm(self)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(images).view(-1)
+    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.head(self.features(images), labels)

@@ -1,4 +1,5 @@
-"""The seed's fully connected GAN, generalised to any image shape."""
+"""The seed's fully connected GAN, generalised to any image shape and optionally
+class-conditional (see `conditioning.py`)."""
 
 import math
 from collections.abc import Sequence
@@ -6,42 +7,72 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from genlab.models.components.conditioning import (
+    LabelBatchNorm,
+    ProjectionHead,
+    apply_spectral_norm,
+    check_conditioning,
+)
+
 
 class MLPGenerator(nn.Module):
-    """Noise -> hidden layers (Linear, BatchNorm, ReLU) -> tanh image in [-1, 1]."""
+    """Noise (+ label) -> hidden layers (Linear, BatchNorm, ReLU) -> tanh image in [-1, 1]."""
 
     def __init__(
         self,
         latent_dim: int,
         image_shape: Sequence[int],
         hidden_dims: Sequence[int] = (256, 512, 1024),
+        num_classes: int = 0,
+        conditioning: str = "concat",
+        label_dim: int = 32,
     ) -> None:
         super().__init__()
+        check_conditioning(num_classes, conditioning)
         self.image_shape = tuple(image_shape)
-        layers: list[nn.Module] = []
-        width = latent_dim
-        for hidden in hidden_dims:
-            layers += [nn.Linear(width, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True)]
-            width = hidden
-        layers += [nn.Linear(width, math.prod(self.image_shape)), nn.Tanh()]
-        self.net = nn.Sequential(*layers)
+        concat = num_classes > 0 and conditioning == "concat"
+        self.embed = nn.Embedding(num_classes, label_dim) if concat else None
+        norm_classes = num_classes if conditioning == "cbn" else 0
+        widths = [latent_dim + (label_dim if concat else 0), *hidden_dims]
+        self.linears = nn.ModuleList(
+            nn.Linear(w_in, w_out) for w_in, w_out in zip(widths, widths[1:], strict=False)
+        )
+        self.norms = nn.ModuleList(LabelBatchNorm(w, norm_classes, dims=1) for w in hidden_dims)
+        self.to_image = nn.Sequential(nn.Linear(widths[-1], math.prod(self.image_shape)), nn.Tanh())
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(z).view(z.shape[0], *self.image_shape)
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if self.embed is not None:
+            if labels is None:
+                raise ValueError("a conditional generator needs labels")
+            z = torch.cat([z, self.embed(labels)], dim=1)
+        x = z
+        for linear, norm in zip(self.linears, self.norms, strict=True):
+            x = torch.relu(norm(linear(x), labels))
+        return self.to_image(x).view(z.shape[0], *self.image_shape)
 
 
 class MLPDiscriminator(nn.Module):
-    """Image -> hidden layers (Linear, LeakyReLU) -> one real/fake logit."""
+    """Image -> hidden layers (Linear, LeakyReLU) -> one real/fake logit (+ the projection of a
+    label, for a conditional one)."""
 
-    def __init__(self, image_shape: Sequence[int], hidden_dims: Sequence[int] = (512, 256)) -> None:
+    def __init__(
+        self,
+        image_shape: Sequence[int],
+        hidden_dims: Sequence[int] = (512, 256),
+        num_classes: int = 0,
+        spectral_norm: bool = False,
+    ) -> None:
         super().__init__()
+        check_conditioning(num_classes, "concat")
         layers: list[nn.Module] = [nn.Flatten()]
         width = math.prod(image_shape)
         for hidden in hidden_dims:
             layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2, inplace=True)]
             width = hidden
-        layers.append(nn.Linear(width, 1))
-        self.net = nn.Sequential(*layers)
+        self.features = nn.Sequential(*layers)
+        self.head = ProjectionHead(width, num_classes)
+        if spectral_norm:
+            apply_spectral_norm(self)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(images).view(-1)
+    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.head(self.features(images), labels)

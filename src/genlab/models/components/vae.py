@@ -1,15 +1,40 @@
-"""Convolutional VAE encoder and decoder, sized by resolution like the DCGAN."""
+"""Convolutional VAE encoder and decoder, sized by resolution like the DCGAN. With
+`num_classes > 0` both take a label embedding (a conditional VAE, Sohn et al. 2015): the
+encoder then only has to code what the label does not say, and the decoder draws the asked
+class."""
 
 import torch
 from torch import nn
 
+from genlab.models.components.conditioning import check_conditioning
 from genlab.models.components.resolution import plan_resolution
 
 
-class ConvEncoder(nn.Module):
-    """Image -> (mu, log sigma^2) of a diagonal Gaussian posterior."""
+def label_embedding(num_classes: int, label_dim: int) -> nn.Embedding | None:
+    check_conditioning(num_classes, "concat")
+    return nn.Embedding(num_classes, label_dim) if num_classes > 0 else None
 
-    def __init__(self, latent_dim: int, channels: int, image_size: int, width: int = 32) -> None:
+
+def with_label(x: torch.Tensor, embed: nn.Embedding | None, labels: torch.Tensor | None):
+    if embed is None:
+        return x
+    if labels is None:
+        raise ValueError("a conditional VAE needs labels")
+    return torch.cat([x, embed(labels)], dim=1)
+
+
+class ConvEncoder(nn.Module):
+    """Image (+ label) -> (mu, log sigma^2) of a diagonal Gaussian posterior."""
+
+    def __init__(
+        self,
+        latent_dim: int,
+        channels: int,
+        image_size: int,
+        width: int = 32,
+        num_classes: int = 0,
+        label_dim: int = 16,
+    ) -> None:
         super().__init__()
         plan = plan_resolution(image_size, "vae")
         layers: list[nn.Module] = []
@@ -20,23 +45,38 @@ class ConvEncoder(nn.Module):
             w_in = w_out
         layers.append(nn.Flatten())
         self.features = nn.Sequential(*layers)
-        self.to_stats = nn.Linear(w_in * plan.base**2, 2 * latent_dim)
+        self.embed = label_embedding(num_classes, label_dim)
+        in_features = w_in * plan.base**2 + (label_dim if self.embed is not None else 0)
+        self.to_stats = nn.Linear(in_features, 2 * latent_dim)
 
-    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        mu, logvar = self.to_stats(self.features(images)).chunk(2, dim=1)
+    def forward(
+        self, images: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        features = with_label(self.features(images), self.embed, labels)
+        mu, logvar = self.to_stats(features).chunk(2, dim=1)
         return mu, logvar
 
 
 class ConvDecoder(nn.Module):
-    """Latent -> per-pixel Bernoulli logits (the likelihood of the seed's ELBO)."""
+    """Latent (+ label) -> per-pixel Bernoulli logits (the likelihood of the seed's ELBO)."""
 
-    def __init__(self, latent_dim: int, channels: int, image_size: int, width: int = 32) -> None:
+    def __init__(
+        self,
+        latent_dim: int,
+        channels: int,
+        image_size: int,
+        width: int = 32,
+        num_classes: int = 0,
+        label_dim: int = 16,
+    ) -> None:
         super().__init__()
         plan = plan_resolution(image_size, "vae")
         self.base = plan.base
         self.top_width = width * 2 ** (plan.doublings - 1)
+        self.embed = label_embedding(num_classes, label_dim)
+        in_features = latent_dim + (label_dim if self.embed is not None else 0)
         self.from_latent = nn.Sequential(
-            nn.Linear(latent_dim, self.top_width * plan.base**2), nn.ReLU(inplace=True)
+            nn.Linear(in_features, self.top_width * plan.base**2), nn.ReLU(inplace=True)
         )
         layers: list[nn.Module] = []
         w_in = self.top_width
@@ -47,6 +87,6 @@ class ConvDecoder(nn.Module):
         layers.append(nn.ConvTranspose2d(w_in, channels, 4, 2, 1))
         self.net = nn.Sequential(*layers)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        hidden = self.from_latent(z).view(z.shape[0], self.top_width, self.base, self.base)
-        return self.net(hidden)
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        hidden = self.from_latent(with_label(z, self.embed, labels))
+        return self.net(hidden.view(z.shape[0], self.top_width, self.base, self.base))

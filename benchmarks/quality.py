@@ -1,0 +1,171 @@
+"""Sample-quality ablation: each row trains a model with some options, keeps its best epoch by
+val/fid (as the pipeline does), then scores 1,000 samples with the evaluator, per seed.
+
+    python benchmarks/quality.py --rows dcgan dcgan+ema --seeds 1 2
+    python benchmarks/quality.py --list
+
+Rows run one after another (never two trainings at once on this 2-core box), in a scratch root
+(`--root`, default /tmp/genlab-quality) holding the prepared data and the pipeline's evaluator
+(params.yaml's data, seed and epochs). Each finished (row, seed) appends to
+<root>/quality.jsonl and is skipped when asked again, so an interrupted ablation continues.
+The table at the end: each row's mean over its seeds, the per-seed values and the training
+seconds. QUALITY.md holds the figures and the commands.
+"""
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from quality_rows import ROWS
+from timing import ROOT
+
+TRAIN = [
+    "callbacks=with_fid",
+    "monitor=val/fid",
+    "logger=csv",
+    "trainer.enable_progress_bar=false",
+    "trainer.enable_model_summary=false",
+]
+
+
+def run(args: list[str], root: Path) -> float:
+    """Run an entry script under `root`; its wall seconds."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**os.environ, "GENLAB_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(args)}\n{result.stderr[-3000:]}")
+    return time.perf_counter() - start
+
+
+def prepare(root: Path) -> None:
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    data = params["data"]
+    if not (root / "models" / "evaluator" / data / "classifier.ckpt").is_file():
+        run(["pipelines/prepare.py", f"data={data}"], root)
+        run(
+            [
+                "pipelines/train_evaluator.py",
+                f"data={data}",
+                f"seed={params['seed']}",
+                f"trainer.max_epochs={params['evaluator']['epochs']}",
+                "trainer.enable_progress_bar=false",
+            ],
+            root,
+        )
+
+
+def val_fid_curve(metrics_csv: Path) -> list[float]:
+    with metrics_csv.open() as f:
+        return [float(row["val/fid"]) for row in csv.DictReader(f) if row.get("val/fid")]
+
+
+def train_and_score(name: str, seed: int, root: Path) -> dict:
+    run_dir = root / "runs" / f"{name.replace('/', '_')}-seed{seed}"
+    overrides = [*ROWS[name], f"seed={seed}"]
+    seconds = run(
+        [
+            "pipelines/train.py",
+            *TRAIN,
+            *overrides,
+            f"hydra.run.dir={run_dir}",
+            f"result_path={run_dir}/train.json",
+        ],
+        root,
+    )
+    run(
+        [
+            "pipelines/evaluate.py",
+            f"train_result={run_dir}/train.json",
+            "eval.num_samples=1000",
+            f"metrics_path={run_dir}/eval.json",
+            f"grid_path={run_dir}/eval.png",
+            f"hydra.run.dir={run_dir}/evaluation",
+        ],
+        root,
+    )
+    scores = json.loads((run_dir / "eval.json").read_text())
+    curve = val_fid_curve(run_dir / "metrics.csv")
+    return {
+        "row": name,
+        "seed": seed,
+        "overrides": overrides,
+        "train_seconds": round(seconds, 1),
+        "fid": scores["fid"],
+        "is": scores["is_mean"],
+        "kid": scores["kid_mean"],
+        "best_epoch": curve.index(min(curve)) + 1 if curve else None,
+        "val_fid": [round(v, 2) for v in curve],
+        "reference": {"fid": scores["reference"]["fid"], "is": scores["reference"]["is_mean"]},
+        "grid": str(run_dir / "eval.png"),
+    }
+
+
+def table(results: list[dict], rows: list[str]) -> str:
+    lines = [
+        "| row | FID ↓ (mean) | IS ↑ (mean) | per seed FID / IS | best epoch | train s |",
+        "|---|---:|---:|---|---|---:|",
+    ]
+    for name in rows:
+        done = [r for r in results if r["row"] == name]
+        if not done:
+            continue
+        per_seed = ", ".join(f"{r['fid']:.1f} / {r['is']:.2f}" for r in done)
+        epochs = ", ".join(str(r["best_epoch"]) for r in done)
+        lines.append(
+            f"| {name} | {statistics.mean(r['fid'] for r in done):.1f} "
+            f"| {statistics.mean(r['is'] for r in done):.2f} | {per_seed} | {epochs} "
+            f"| {statistics.mean(r['train_seconds'] for r in done):.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", nargs="+", default=[])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--root", type=Path, default=Path("/tmp/genlab-quality"))
+    parser.add_argument("--list", action="store_true", help="print the rows and exit")
+    args = parser.parse_args()
+    if args.list or not args.rows:
+        for name, overrides in ROWS.items():
+            print(f"{name:32} {' '.join(overrides)}")
+        return
+    unknown = [r for r in args.rows if r not in ROWS]
+    if unknown:
+        raise SystemExit(f"unknown rows: {', '.join(unknown)} (see --list)")
+    args.root.mkdir(parents=True, exist_ok=True)
+    prepare(args.root)
+    log = args.root / "quality.jsonl"
+    results = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    for name in args.rows:
+        for seed in args.seeds:
+            done = [r for r in results if r["row"] == name and r["seed"] == seed]
+            if done and done[-1]["overrides"] == [*ROWS[name], f"seed={seed}"]:
+                continue
+            result = train_and_score(name, seed, args.root)
+            results.append(result)
+            with log.open("a") as f:
+                f.write(json.dumps(result) + "\n")
+            print(
+                f"{name} seed {seed}: FID {result['fid']:.2f} IS {result['is']:.2f} "
+                f"(best epoch {result['best_epoch']}, {result['train_seconds']:.0f} s)",
+                flush=True,
+            )
+    print(table(results, args.rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""An ex-post density over a VAE's latent codes (Ghosh et al. 2020, "From variational to
+deterministic autoencoders").
+
+A VAE's aggregate posterior, the codes its encoder gives real images, does not fill N(0, I):
+codes drawn from the prior land in holes the decoder never learned, and come out as blurry
+half-digits. A Gaussian mixture fitted to the training split's posterior means samples where
+real images actually sit. scikit-learn fits it; sampling is torch, with a seedable generator.
+
+The fitted mixture travels as the module's *extra state*, not as buffers: it is refitted, never
+trained, so weight averaging (EMA) must not average it.
+"""
+
+from typing import Any
+
+import torch
+from torch import nn
+
+
+class LatentMixture(nn.Module):
+    """`fit(codes)` then `sample(n)`; unfitted, it samples N(0, I)."""
+
+    def __init__(self, latent_dim: int, components: int = 20, seed: int = 0) -> None:
+        super().__init__()
+        self.latent_dim, self.components, self.seed = latent_dim, components, seed
+        self.weights: torch.Tensor | None = None  # (K,)
+        self.means: torch.Tensor | None = None  # (K, d)
+        self.scale_tril: torch.Tensor | None = None  # (K, d, d), Cholesky factors
+
+    @property
+    def fitted(self) -> bool:
+        return self.weights is not None
+
+    def fit(self, codes: torch.Tensor) -> None:
+        from sklearn.mixture import GaussianMixture  # imported here: only this path needs it
+
+        data = codes.detach().double().cpu().numpy()
+        components = min(self.components, len(data))
+        mixture = GaussianMixture(
+            components, covariance_type="full", reg_covar=1e-5, random_state=self.seed
+        ).fit(data)
+        self.weights = torch.from_numpy(mixture.weights_).float()
+        self.means = torch.from_numpy(mixture.means_).float()
+        self.scale_tril = torch.linalg.cholesky(torch.from_numpy(mixture.covariances_)).float()
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Codes on the CPU: a component by weight, then its Gaussian (torch.distributions
+        draws take no generator, so a seeded draw is written out)."""
+        if not self.fitted:
+            return torch.randn(n, self.latent_dim, generator=generator)
+        assert self.weights is not None and self.means is not None and self.scale_tril is not None
+        component = torch.multinomial(
+            self.weights.double(), n, replacement=True, generator=generator
+        )
+        eps = torch.randn(n, self.latent_dim, 1, generator=generator)
+        return self.means[component] + (self.scale_tril[component] @ eps).squeeze(-1)
+
+    def get_extra_state(self) -> dict[str, Any]:
+        if not self.fitted:
+            return {}
+        return {"weights": self.weights, "means": self.means, "scale_tril": self.scale_tril}
+
+    def set_extra_state(self, state: dict[str, Any]) -> None:
+        self.weights = state.get("weights")
+        self.means = state.get("means")
+        self.scale_tril = state.get("scale_tril")
+
+    def extra_repr(self) -> str:
+        return f"latent_dim={self.latent_dim}, components={self.components}, fitted={self.fitted}"
