@@ -65,7 +65,8 @@ def check_fits(path: str | Path, module: torch.nn.Module) -> None:
 
 
 def download_run_checkpoint(run_id: str, tracking_uri: str, dst: str | Path | None = None) -> Path:
-    """The checkpoint that MLFlowLogger(log_model=True) uploaded to the run."""
+    """The checkpoint genlab uploaded to the run (`checkpoints/`), the one it scored; runs
+    logged by Lightning's MLFlowLogger(log_model=True) keep theirs in `<name>/` folders."""
     import mlflow
     from mlflow import MlflowClient
 

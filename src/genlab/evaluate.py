@@ -217,13 +217,21 @@ def numeric_scores(result: dict[str, Any]) -> dict[str, float]:
 def _log_to_run(
     tracking_uri: str, run_id: str, result: dict[str, Any], figures: list[Path]
 ) -> None:
-    """Into the training run itself, so the MLflow UI compares models on these numbers."""
+    """Into the training run itself, so the MLflow UI compares models on these numbers, and
+    onto the run's logged model (MLflow 3's Models view lists them beside the model)."""
     from mlflow import MlflowClient
     from mlflow.entities import Metric
 
     client = MlflowClient(tracking_uri)
     timestamp = int(Path(figures[0]).stat().st_mtime * 1000)
-    metrics = [Metric(k, v, timestamp, 0) for k, v in numeric_scores(result).items()]
+    experiment_id = client.get_run(run_id).info.experiment_id
+    models = client.search_logged_models(
+        experiment_ids=[experiment_id], filter_string=f"source_run_id = '{run_id}'"
+    )
+    model_id = models[0].model_id if models else None
+    metrics = [
+        Metric(k, v, timestamp, 0, model_id=model_id) for k, v in numeric_scores(result).items()
+    ]
     client.log_batch(run_id, metrics=metrics)
     for figure in figures:
         client.log_artifact(run_id, str(figure), "evaluation")

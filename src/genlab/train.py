@@ -14,7 +14,7 @@ from pytorch_lightning.utilities import rank_zero_only
 
 from genlab.callbacks.interrupt import InterruptCheckpoint
 from genlab.callbacks.sample_grid import SampleGridCallback
-from genlab.checkpoints import check_fits
+from genlab.checkpoints import check_fits, load_module
 from genlab.errors import GenlabError
 from genlab.tracking.mlflow_run import (
     log_config,
@@ -94,9 +94,15 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     except SystemExit as stop:  # Ctrl-C (Lightning turns it into exit 1) or SIGTERM
         raise interrupted(trainer, loggers) from stop
 
+    kept = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
     if trainer.is_global_zero:
+        # The model that evaluation scores: the checkpoint kept by val/fid (or the last one),
+        # not the module as fit left it.
+        logged = load_module(kept) if kept else model
         for logger in mlflow_loggers(loggers):
-            log_sampling_model(logger, model)
+            if kept:
+                logger.experiment.log_artifact(logger.run_id, kept, "checkpoints")
+            log_sampling_model(logger, logged, kept or None)
 
     grids = [cb.last_grid for cb in callbacks if isinstance(cb, SampleGridCallback)]
     metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
@@ -104,9 +110,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         "metrics": metrics,
         "monitor": cfg.get("monitor"),
         "monitored_value": metrics.get(cfg.get("monitor")) if cfg.get("monitor") else None,
-        "checkpoint": trainer.checkpoint_callback.best_model_path
-        if trainer.checkpoint_callback
-        else None,
+        "checkpoint": kept or None,
         "sample_grid": str(grids[0]) if grids and grids[0] else None,
         "is_global_zero": trainer.is_global_zero,
         "mlflow": [

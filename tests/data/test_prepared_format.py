@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import torch
 
@@ -70,7 +68,9 @@ def test_interrupted_write_leaves_no_valid_looking_dataset(
     assert not list(out.glob(".*"))
 
 
-def test_reading_60k_images_is_fast(tmp_path) -> None:
+def test_reading_60k_images_gives_back_what_was_written(tmp_path) -> None:
+    """A full MNIST-sized split survives the round trip (its read time is measured by
+    benchmarks/prepared_read.py, not asserted here)."""
     n = 60_000
     images = torch.randint(0, 256, (n, 1, 28, 28), dtype=torch.uint8)
     labels = torch.arange(n, dtype=torch.int64) % 10
@@ -79,10 +79,9 @@ def test_reading_60k_images_is_fast(tmp_path) -> None:
         classes=[str(i) for i in range(10)],
     )
     write_prepared(splits, tmp_path / "big", "big", SOURCE)
-    start = time.perf_counter()
-    got, _ = read_split(tmp_path / "big", "train")
-    assert time.perf_counter() - start < 0.5
-    assert got.shape == (n, 1, 28, 28)
+    got, got_labels = read_split(tmp_path / "big", "train")
+    assert got.shape == (n, 1, 28, 28) and got.dtype == torch.uint8
+    assert torch.equal(got, images) and torch.equal(got_labels, labels)
 
 
 def test_missing_prepared_data_is_a_user_error(tmp_path) -> None:

@@ -122,3 +122,56 @@ def test_ema_before_its_start_step_leaves_the_raw_weights_in_place(
     assert any(
         not torch.equal(v, untrained[k]) for k, v in generator.items() if v.is_floating_point()
     )
+
+
+def test_a_gmm_prior_vae_checkpoint_reloads_and_samples_from_its_stored_mixture(
+    train_config, tmp_path: Path
+) -> None:
+    from torch.distributions import (
+        Categorical,
+        Independent,
+        MixtureSameFamily,
+        MultivariateNormal,
+        Normal,
+    )
+
+    from genlab.train import train
+
+    result = train(train_config("model=vae", "logger=none", "model.prior=gmm"))
+    stored = torch.load(result["checkpoint"], weights_only=True)["state_dict"][
+        "latent_density._extra_state"
+    ]
+    assert stored["means"].shape == (20, 16)
+    assert stored["weights"].sum().item() == pytest.approx(1, abs=1e-5)
+
+    loaded = load_module(result["checkpoint"])
+    torch.testing.assert_close(loaded.latent_density.means, stored["means"])
+    mixture = MixtureSameFamily(
+        Categorical(stored["weights"]),
+        MultivariateNormal(stored["means"], scale_tril=stored["scale_tril"]),
+    )
+    standard = Independent(Normal(torch.zeros(16), torch.ones(16)), 1)
+    codes = loaded.sample_noise(4000, torch.Generator().manual_seed(0))
+    reference = mixture.sample((4000,))
+    # The draws are the mixture's: as likely under it as its own samples, and not N(0, I)'s.
+    assert mixture.log_prob(codes).mean() == pytest.approx(
+        mixture.log_prob(reference).mean().item(), abs=0.3
+    )
+    assert mixture.log_prob(codes).mean() > standard.log_prob(codes).mean() + 1
+    seeded = [loaded.sample(4, generator=torch.Generator().manual_seed(1)) for _ in range(2)]
+    torch.testing.assert_close(*seeded)
+
+
+def test_the_mixture_is_fitted_to_the_training_codes_at_the_end_of_fit() -> None:
+    from test_learning import fixed_batch
+
+    torch.manual_seed(0)
+    vae = build("vae", "model.prior=gmm", "model.prior_components=3")
+    assert not vae.latent_density.fitted  # unfitted, it samples N(0, I)
+    fit_steps(vae, 3)
+    assert vae.latent_density.fitted
+    with torch.no_grad():
+        codes = vae.eval().encoder(fixed_batch()[0])[0]
+    # EM's fixed point: the mixture's mean is the mean of the codes it was fitted to.
+    mixture_mean = vae.latent_density.weights @ vae.latent_density.means
+    torch.testing.assert_close(mixture_mean, codes.mean(0), atol=1e-4, rtol=1e-4)

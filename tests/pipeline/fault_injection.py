@@ -30,3 +30,15 @@ class PoisonWeights(pl.Callback):
             with torch.no_grad():
                 for parameter in pl_module.parameters():
                     parameter.fill_(float("nan"))
+
+
+class ScriptedMetric(pl.Callback):
+    """Log `values[epoch]` as `name` at each validation: a monitored metric whose best epoch
+    the test chooses (e.g. the middle one), to check what is kept and logged."""
+
+    def __init__(self, name: str, values: list[float]) -> None:
+        self.name, self.values = name, list(values)
+
+    def on_validation_epoch_end(self, trainer, pl_module) -> None:
+        if not trainer.sanity_checking:
+            pl_module.log(self.name, float(self.values[trainer.current_epoch]))

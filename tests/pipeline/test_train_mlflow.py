@@ -7,6 +7,8 @@ import pytest
 import torch
 from mlflow import MlflowClient
 
+from genlab.checkpoints import load_module
+from genlab.tracking.params import COMPARED_PARAMS
 from genlab.train import train
 
 
@@ -32,7 +34,8 @@ def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> 
     assert params["model/name"] == "vae"
     assert float(params["model/lr"]) == tracked_run["cfg"].model.lr
     assert params["trainer/max_epochs"] == "1"
-    assert "model/_target_" in params and "beta" not in params  # one flat namespace
+    assert set(params) == set(COMPARED_PARAMS)  # no paths, no class names
+    assert params["model/prior"] == "normal" and params["model/loss"] == "n/a"
 
     history = client.get_metric_history(run_id, "train/loss_step")
     assert [m.step for m in history] == [0, 1, 2]  # one point per optimizer step
@@ -51,7 +54,7 @@ def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> 
     ckpts = [
         f.path for d in top for f in client.list_artifacts(run_id, d) if f.path.endswith(".ckpt")
     ]
-    assert sorted(ckpts) == ["epoch000/epoch000.ckpt", "last/last.ckpt"]  # kept + last
+    assert ckpts == ["checkpoints/epoch000.ckpt"]  # the kept one, which evaluation scores
 
 
 def test_logged_model_samples(tracked_run: dict) -> None:
@@ -60,6 +63,52 @@ def test_logged_model_samples(tracked_run: dict) -> None:
     model = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
     images = model(torch.randn(5, tracked_run["cfg"].model.latent_dim))
     assert images.shape == (5, 1, 28, 28)
+
+
+def test_the_checkpoint_kept_by_the_monitor_is_the_logged_model(
+    train_config, tmp_path: Path, monkeypatch
+) -> None:
+    """The middle of three epochs scores best: it, not the last, is kept, scored and logged."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    result = train(
+        train_config(
+            "model=dcgan",
+            "trainer.max_epochs=3",
+            "monitor=val/scripted",
+            "+callbacks.scripted._target_=fault_injection.ScriptedMetric",
+            "+callbacks.scripted.name=val/scripted",
+            "+callbacks.scripted.values=[3.0,1.0,2.0]",
+        )
+    )
+    assert Path(result["checkpoint"]).name == "epoch001.ckpt"
+    tracking_uri, _, run_id = result["mlflow"][0]
+    run = MlflowClient(tracking_uri).get_run(run_id)
+    assert run.data.tags["genlab.logged_model_epoch"] == "1"
+
+    mlflow.set_tracking_uri(tracking_uri)
+    logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
+    kept = load_module(result["checkpoint"])
+    last = load_module(Path(result["checkpoint"]).with_name("last.ckpt"))
+    z = torch.randn(16, kept.latent_dim, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(logged.generate(z), kept.generate(z))
+    assert (logged.generate(z) - last.generate(z)).abs().max() > 1e-3
+
+
+def test_a_conditional_model_round_trips_through_the_mlflow_model(
+    train_config, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    result = train(train_config("model=cdcgan"))
+    tracking_uri, _, run_id = result["mlflow"][0]
+    mlflow.set_tracking_uri(tracking_uri)
+    logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
+    kept = load_module(result["checkpoint"])
+    assert logged.conditional and logged.num_classes == 10
+    z = torch.randn(10, kept.latent_dim, generator=torch.Generator().manual_seed(0))
+    labels = torch.arange(10)
+    torch.testing.assert_close(logged(z, labels), kept.generate(z, labels))
+    assert logged(z, labels).shape == (10, 1, 28, 28)
 
 
 def test_runs_of_a_config_share_param_keys(train_config, tmp_path: Path, monkeypatch) -> None:
@@ -89,10 +138,11 @@ def test_credentials_never_reach_params_or_the_config_artifact(
     tracking_uri, _, run_id = result["mlflow"][0]
     client = MlflowClient(tracking_uri)
     params = client.get_run(run_id).data.params
-    assert params["extra/aws_secret_access_key"] == "***"
-    assert params["extra/team_db"] == "postgresql://alice:***@db.example:5432/mlflow"
+    assert not any("s3cr3t" in v or "hunter2" in v for v in params.values())
     config_file = mlflow.artifacts.download_artifacts(
         run_id=run_id, artifact_path="config/config.yaml", tracking_uri=tracking_uri
     )
     logged = Path(config_file).read_text()
     assert "s3cr3t-value" not in logged and "hunter2" not in logged
+    assert "aws_secret_access_key: '***'" in logged
+    assert "postgresql://alice:***@db.example:5432/mlflow" in logged

@@ -6,6 +6,7 @@ weights.
 """
 
 import math
+from pathlib import Path
 
 import pytorch_lightning as pl
 
@@ -30,8 +31,8 @@ class StopOnDivergence(pl.Callback):
 
     @staticmethod
     def _message(trainer: pl.Trainer, key: str, value: float) -> str:
-        checkpoint = trainer.checkpoint_callback
-        last_good = (checkpoint.last_model_path or checkpoint.best_model_path) if checkpoint else ""
+        saved = [cb.last_model_path or cb.best_model_path for cb in trainer.checkpoint_callbacks]
+        last_good = max((p for p in saved if p), key=lambda p: Path(p).stat().st_mtime, default="")
         return (
             f"training diverged at step {trainer.global_step} (epoch {trainer.current_epoch}): "
             f"{key} = {value}; last good checkpoint: {last_good or 'none yet'}; "

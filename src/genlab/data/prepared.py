@@ -54,7 +54,8 @@ def write_prepared(
     for split in SPLITS:
         images, labels = splits.splits[split]
         fname = split_file(split)
-        payload = {"images": images.contiguous(), "labels": labels.contiguous()}
+        # clone: a view of a larger tensor would otherwise save that whole storage
+        payload = {"images": images.contiguous().clone(), "labels": labels.contiguous().clone()}
         _atomic_write(out_dir / fname, lambda f, p=payload: torch.save(p, f))
         files[fname] = (out_dir / fname).stat().st_size
 

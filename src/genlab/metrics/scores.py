@@ -49,14 +49,16 @@ def frechet_distance(real: torch.Tensor, fake: torch.Tensor) -> float:
 
 
 def fid_interval(
-    real: torch.Tensor,
-    fake: torch.Tensor,
-    resamples: int = 200,
-    level: float = 0.95,
-    seed: int = 0,
+    real: torch.Tensor, fake: torch.Tensor, resamples: int = 200, seed: int = 0
 ) -> tuple[float, float]:
-    """A bootstrap interval of FID over the generated samples: how much the score would move
-    with another draw of the same number of samples (the real side held fixed)."""
+    """A 95 % interval of FID over the generated samples: how far the score would move with
+    another draw of as many samples (the real side held fixed).
+
+    The normal-approximation bootstrap interval, FID ± 1.96 standard errors, where the standard
+    error is the spread of FID over resamples of the generated features. Not the percentile
+    interval: a resample repeats about a third of its rows, which inflates FID, and for a good
+    model the percentiles then sit entirely above the measured FID.
+    """
     fid = _fid_metric(real.shape[1], keep_real=True)
     fid.update(real.detach().cpu().double(), real=True)
     fake = fake.detach().cpu().double()
@@ -66,11 +68,9 @@ def fid_interval(
         fid.reset()  # keeps the real statistics
         fid.update(fake[torch.randint(len(fake), (len(fake),), generator=generator)], real=False)
         values.append(float(fid.compute()))
-    tail = (1 - level) / 2
-    low, high = torch.tensor(values, dtype=torch.float64).quantile(
-        torch.tensor([tail, 1 - tail], dtype=torch.float64)
-    )
-    return float(low), float(high)
+    point = frechet_distance(real, fake)
+    half_width = 1.96 * float(torch.tensor(values, dtype=torch.float64).std())
+    return point - half_width, point + half_width
 
 
 def _check(name: str, tensor: torch.Tensor, min_rows: int = 2) -> None:

@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.loggers import Logger, MLFlowLogger
 
 from genlab import __version__
-from genlab.cli import CONF_DIR
+from genlab.tracking.params import compared_params
 from genlab.tracking.redact import redact
 from genlab.tracking.resume import OUTPUT_DIR_TAG
 
@@ -68,36 +68,6 @@ def loggable_config(cfg: DictConfig) -> dict[str, Any]:
     return redact(OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False))
 
 
-def flat_params(cfg: DictConfig | dict, resolve: bool = True) -> dict[str, Any]:
-    """The config as `section/key` params; lists kept as one value so keys stay fixed."""
-    container = (
-        cfg
-        if isinstance(cfg, dict)
-        else OmegaConf.to_container(cfg, resolve=resolve, throw_on_missing=False)
-    )
-    params: dict[str, Any] = {}
-
-    def walk(node: Any, prefix: str) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, f"{prefix}/{key}" if prefix else str(key))
-        else:
-            params[prefix] = node
-
-    walk(container, "")
-    return params
-
-
-def model_param_keys(conf_dir: Path = CONF_DIR) -> set[str]:
-    """Param keys of every model config. A GAN has no `model/beta`, a VAE no discriminator:
-    padding each run with the others' keys gives runs of a sweep over models identical param
-    keys, which MLflow's compare view needs to line them up."""
-    keys: set[str] = set()
-    for path in sorted((conf_dir / "model").glob("*.yaml")):
-        keys |= set(flat_params(OmegaConf.load(path), resolve=False))  # @package _global_
-    return keys
-
-
 def mlflow_loggers(loggers: list[Logger]) -> list[MLFlowLogger]:
     return [lg for lg in loggers if isinstance(lg, MLFlowLogger)]
 
@@ -106,12 +76,19 @@ def log_config(loggers: list[Logger], cfg: DictConfig) -> None:
     """Params for comparing runs, plus the exact YAML for re-running one."""
     for logger in mlflow_loggers(loggers):
         config = loggable_config(cfg)
-        logger.log_hyperparams({key: "n/a" for key in model_param_keys()} | flat_params(config))
+        logger.log_hyperparams(compared_params(cfg))
         logger.experiment.log_text(logger.run_id, OmegaConf.to_yaml(config), "config/config.yaml")
 
 
-def log_sampling_model(logger: MLFlowLogger, module: torch.nn.Module) -> None:
-    """Log the trained module as an MLflow PyTorch model; `forward(z)` gives images."""
+LOGGED_EPOCH_TAG = "genlab.logged_model_epoch"
+LOGGED_CHECKPOINT_TAG = "genlab.logged_model_checkpoint"
+
+
+def log_sampling_model(
+    logger: MLFlowLogger, module: torch.nn.Module, checkpoint: str | None = None
+) -> None:
+    """Log `module` as an MLflow PyTorch model, `forward(z, labels=None)` giving images, and
+    tag the run with the checkpoint (and its epoch) it came from."""
     import mlflow
 
     mlflow.set_tracking_uri(logger._tracking_uri)
@@ -123,3 +100,6 @@ def log_sampling_model(logger: MLFlowLogger, module: torch.nn.Module) -> None:
             serialization_format="pickle",  # pt2 export would freeze the batch size
             pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", "genlab"],
         )
+        if checkpoint is not None:
+            epoch = torch.load(checkpoint, map_location="cpu", weights_only=True)["epoch"]
+            mlflow.set_tags({LOGGED_EPOCH_TAG: str(epoch), LOGGED_CHECKPOINT_TAG: checkpoint})

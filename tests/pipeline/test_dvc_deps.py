@@ -1,0 +1,72 @@
+"""Every DVC stage declares the genlab code it runs, so editing a module re-runs the stages
+that import it (DVC only sees the deps it is told about)."""
+
+import modulefinder
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compose import ROOT
+
+# Third-party packages: not genlab's to declare, and slow to scan.
+THIRD_PARTY = [
+    "torch",
+    "torchvision",
+    "torchmetrics",
+    "torch_fidelity",
+    "pytorch_lightning",
+    "lightning_fabric",
+    "mlflow",
+    "hydra",
+    "omegaconf",
+    "sklearn",
+    "numpy",
+    "scipy",
+    "pandas",
+    "matplotlib",
+    "PIL",
+    "tqdm",
+    "prdc",
+    "mlxtend",
+    "filelock",
+    "yaml",
+]
+# Loaded by name from a checkpoint (`genlab_module_class`), which static analysis cannot see.
+CHECKPOINT_LOADED = {"evaluate": ["src/genlab/models"]}
+
+
+def stages() -> dict[str, tuple[str, list[str]]]:
+    """stage name -> (entry script, declared deps)."""
+    spec = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    found = {}
+    for name, stage in spec.items():
+        body = stage.get("do", stage)
+        script = re.search(r"python (pipelines/\S+\.py)", body["cmd"]).group(1)
+        found[name] = (script, [str(d) for d in body.get("deps", [])])
+    return found
+
+
+def genlab_files(script: str) -> set[str]:
+    finder = modulefinder.ModuleFinder(path=[str(ROOT / "src")], excludes=THIRD_PARTY)
+    finder.run_script(str(ROOT / script))
+    files = set()
+    for name, module in finder.modules.items():
+        if name.split(".")[0] == "genlab" and module.__file__:
+            files.add(str(Path(module.__file__).resolve().relative_to(ROOT)))
+    return files
+
+
+@pytest.mark.parametrize("stage", sorted(stages()))
+def test_stage_declares_every_genlab_module_it_imports(stage: str) -> None:
+    script, deps = stages()[stage]
+    declared = [d for d in deps if "${" not in d] + CHECKPOINT_LOADED.get(stage, [])
+    missing = sorted(
+        path
+        for path in genlab_files(script)
+        if not any(path == d or path.startswith(d.rstrip("/") + "/") for d in declared)
+    )
+    assert not missing, f"{stage}: add to its deps in dvc.yaml: {missing}"
+    for loaded in CHECKPOINT_LOADED.get(stage, []):
+        assert loaded in deps, f"{stage} loads models from checkpoints: declare {loaded}"
