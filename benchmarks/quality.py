@@ -28,7 +28,6 @@ from timing import ROOT
 
 TRAIN = [
     "callbacks=with_fid",
-    "monitor=val/fid",
     "logger=csv",
     "trainer.enable_progress_bar=false",
     "trainer.enable_model_summary=false",

@@ -8,21 +8,22 @@ from compose import CONF_DIR, compose_config
 
 
 def options(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml") if p.stem[0] != "_")
 
 
 def test_groups_have_the_documented_options() -> None:
     assert options("model") == ["dcgan", "gan", "vae"]
+    assert options("experiment") == ["cdcgan", "dcgan", "gan", "smoke", "vae"]
     assert options("data") == ["cifar10", "fashion_mnist", "image_folder", "mnist", "mnist5k"]
     assert options("trainer") == ["cpu", "ddp", "gpu"]
-    assert options("logger") == ["mlflow", "mlflow_csv", "none"]
+    assert options("logger") == ["csv", "mlflow", "mlflow_csv", "none"]
 
 
 @pytest.mark.parametrize("group", ["data", "model", "trainer", "logger", "callbacks", "experiment"])
 def test_every_option_composes(group: str) -> None:
     for option in options(group):
         cfg = compose_config("train", [f"{group}={option}", "paths.output_dir=/tmp/x"])
-        assert cfg.model.name in {"gan", "dcgan", "vae"}
+        assert cfg.model.name in {"gan", "dcgan", "cdcgan", "vae"}
         assert cfg.trainer._target_ == "pytorch_lightning.Trainer"
 
 
@@ -30,18 +31,28 @@ def test_every_option_composes(group: str) -> None:
 @pytest.mark.parametrize("data", ["mnist5k", "cifar10", "image_folder"])
 def test_model_builds_for_dataset_shape(model: str, data: str) -> None:
     cfg = compose_config("train", [f"model={model}", f"data={data}", "paths.output_dir=/tmp/x"])
-    module = instantiate(cfg.model)
+    classes = {"num_classes": 10, "class_counts": [1] * 10} if cfg.model.conditional else {}
+    module = instantiate(cfg.model, **classes)
     images = module.sample(2)
     assert images.shape == (2, cfg.data.channels, cfg.data.image_size, cfg.data.image_size)
     assert images.min() >= -1 and images.max() <= 1
 
 
-def test_model_sets_its_epoch_budget_and_command_line_wins() -> None:
-    budgets = {
-        m: compose_config("train", [f"model={m}"]).trainer.max_epochs for m in options("model")
-    }
-    assert budgets == {"gan": 100, "dcgan": 40, "vae": 30}
-    cfg = compose_config("train", ["model=gan", "trainer.max_epochs=3"])
+def test_model_configs_only_configure_the_model() -> None:
+    """A model option changes `model` and nothing else; budgets live in experiment configs."""
+    base = compose_config("train", ["paths.output_dir=/tmp/x"])
+    for model in options("model"):
+        cfg = compose_config("train", [f"model={model}", "paths.output_dir=/tmp/x"])
+        for key in cfg:
+            if key != "model":
+                assert cfg[key] == base[key], f"model={model} changed {key}"
+
+
+def test_experiments_set_the_pipeline_budgets_and_the_command_line_wins() -> None:
+    for model in ("gan", "dcgan", "cdcgan", "vae"):
+        cfg = compose_config("train", [f"experiment={model}"])
+        assert cfg.model.name == model and cfg.trainer.max_epochs > 1
+    cfg = compose_config("train", ["experiment=gan", "trainer.max_epochs=3"])
     assert cfg.trainer.max_epochs == 3
 
 

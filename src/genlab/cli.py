@@ -36,7 +36,8 @@ def unknown_choice(overrides: list[str], conf_dir: Path = CONF_DIR) -> str | Non
             continue
         if override.is_delete():
             continue
-        valid = sorted(p.stem for p in group_dir.glob("*.yaml"))
+        # `_name.yaml` files are shared bases that options include, not options.
+        valid = sorted(p.stem for p in group_dir.glob("*.yaml") if not p.stem.startswith("_"))
         values = (
             list(override.sweep_string_iterator())
             if override.is_sweep_override()

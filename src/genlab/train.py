@@ -66,6 +66,16 @@ def instantiate_loggers(cfg: DictConfig) -> list[Logger]:
     return loggers
 
 
+def ddp_strategy(strategy: str, model: pl.LightningModule) -> str:
+    """`ddp` (or `ddp_spawn`) with the unused-parameter search a model's steps need: a GAN's
+    discriminator step never touches the generator, and DDP fails on such parameters unless
+    it looks for them (slower, so only where needed)."""
+    needs_search = getattr(model, "ddp_find_unused_parameters", False)
+    if needs_search and strategy in ("ddp", "ddp_spawn"):
+        return f"{strategy}_find_unused_parameters_true"
+    return strategy
+
+
 def train(cfg: DictConfig) -> dict[str, Any]:
     """Fit the configured model; return the final metrics and where the results are."""
     check_config(cfg)
@@ -85,7 +95,12 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         check_fits(ckpt_path, model)
     callbacks = instantiate_callbacks(cfg.get("callbacks"))
     loggers = instantiate_loggers(cfg)
-    trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False)
+    trainer: pl.Trainer = instantiate(
+        cfg.trainer,
+        callbacks=callbacks,
+        logger=loggers or False,
+        strategy=ddp_strategy(cfg.trainer.strategy, model),
+    )
 
     if not cfg.get("resume"):  # a resumed run keeps the params it was started with
         log_config(loggers, cfg)
@@ -106,10 +121,11 @@ def train(cfg: DictConfig) -> dict[str, Any]:
 
     grids = [cb.last_grid for cb in callbacks if isinstance(cb, SampleGridCallback)]
     metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+    monitor = trainer.checkpoint_callback.monitor if trainer.checkpoint_callback else None
     return {
         "metrics": metrics,
-        "monitor": cfg.get("monitor"),
-        "monitored_value": metrics.get(cfg.get("monitor")) if cfg.get("monitor") else None,
+        "monitor": monitor,
+        "monitored_value": metrics.get(monitor) if monitor else None,
         "checkpoint": kept or None,
         "sample_grid": str(grids[0]) if grids and grids[0] else None,
         "is_global_zero": trainer.is_global_zero,

@@ -21,9 +21,9 @@ def conditional(model: str, *overrides: str):
 @pytest.mark.parametrize(
     ("model", "overrides"),
     [
-        ("gan", []),
+        ("gan", ["model.generator.conditioning=concat"]),
         ("gan", ["model.generator.conditioning=cbn"]),
-        ("dcgan", []),
+        ("dcgan", ["model.generator.conditioning=concat"]),
         ("dcgan", ["model.generator.conditioning=cbn"]),
         ("vae", []),
     ],

@@ -17,7 +17,7 @@ from compose import ROOT
 TINY_PARAMS = {
     "data": "mnist5k",
     "seed": 1,
-    "models": {"gan": {"epochs": 1}, "vae": {"epochs": 1}},
+    "models": {"gan": {"model": "gan"}, "vae": {"model": "vae"}},
     "evaluator": {"epochs": 1},
     "eval": {"num_samples": 200},
 }
@@ -52,6 +52,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ["dvc.yaml", ".gitignore"]:
         shutil.copy(ROOT / name, repo / name)
     (repo / "params.yaml").write_text(yaml.safe_dump(TINY_PARAMS))
+    for model in TINY_PARAMS["models"]:  # one epoch each: the recipes' own budgets are minutes
+        recipe = repo / "conf" / "experiment" / f"{model}.yaml"
+        recipe.write_text(re.sub(r"max_epochs: \d+", "max_epochs: 1", recipe.read_text()))
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     dvc(repo, "init", "-q")
@@ -91,9 +94,10 @@ def test_repro_runs_every_stage_then_nothing_then_only_what_changed(repo: Path) 
     vae_config.write_text(vae_config.read_text().replace("beta: 1.0", "beta: 2.0"))
     assert stages_run(dvc(repo, "repro").stdout) == {"train@vae", "evaluate@vae", "report"}
 
-    experiment = dvc(repo, "exp", "run", "-S", "models.vae.epochs=2")
+    experiment = dvc(repo, "exp", "run", "-S", "conf/experiment/vae.yaml:trainer.max_epochs=2")
     assert stages_run(experiment.stdout) == {"train@vae", "evaluate@vae", "report"}
     shown = json.loads(dvc(repo, "exp", "show", "--json").stdout)
     experiments = [exp for rev in shown for run in rev["experiments"] or [] for exp in run["revs"]]
-    tried = [exp["data"]["params"]["params.yaml"]["data"]["models"]["vae"] for exp in experiments]
-    assert {"epochs": 2} in tried, shown
+    recipe = "conf/experiment/vae.yaml"
+    tried = [exp["data"]["params"][recipe]["data"]["trainer"] for exp in experiments]
+    assert {"max_epochs": 2} in tried, shown

@@ -141,7 +141,6 @@ def test_fid_monitor_keeps_the_best_epoch_by_validation_fid(workspace: dict) -> 
                 "trainer.max_epochs=3",
                 "callbacks=with_fid",
                 "callbacks.fid_monitor.num_samples=200",
-                "monitor=val/fid",
             ],
         )
     )

@@ -75,7 +75,7 @@ def test_the_checkpoint_kept_by_the_monitor_is_the_logged_model(
         train_config(
             "model=dcgan",
             "trainer.max_epochs=3",
-            "monitor=val/scripted",
+            "callbacks.model_checkpoint.monitor=val/scripted",
             "+callbacks.scripted._target_=fault_injection.ScriptedMetric",
             "+callbacks.scripted.name=val/scripted",
             "+callbacks.scripted.values=[3.0,1.0,2.0]",
@@ -99,7 +99,7 @@ def test_a_conditional_model_round_trips_through_the_mlflow_model(
     train_config, tmp_path: Path, monkeypatch
 ) -> None:
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    result = train(train_config("model=cdcgan"))
+    result = train(train_config("model=dcgan", "model.conditional=true"))
     tracking_uri, _, run_id = result["mlflow"][0]
     mlflow.set_tracking_uri(tracking_uri)
     logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")

@@ -42,6 +42,9 @@ def generator_loss(loss: str, fake_logits: torch.Tensor) -> torch.Tensor:
 
 
 class GANModule(GenerativeModule):
+    # Each step updates one network: DDP must look for the other's unused parameters.
+    ddp_find_unused_parameters = True
+
     def __init__(
         self,
         generator: dict[str, Any],

@@ -77,14 +77,3 @@ class ProjectionHead(nn.Module):
         if labels is None:
             raise ValueError("a conditional discriminator needs labels")
         return logits + (self.embed(labels) * features).sum(dim=1)
-
-
-class MinibatchStd(nn.Module):
-    """Append the batch's feature spread as one more channel (Karras et al. 2018): a
-    discriminator that sees how varied a batch is can punish a generator that draws too few
-    kinds of images (in MNIST: too few of some digits)."""
-
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        spread = features.std(dim=0, unbiased=False).mean()
-        extra = spread.expand(features.shape[0], 1, *features.shape[2:])
-        return torch.cat([features, extra], dim=1)

@@ -12,7 +12,6 @@ from torch import nn
 
 from genlab.models.components.conditioning import (
     LabelBatchNorm,
-    MinibatchStd,
     ProjectionHead,
     apply_spectral_norm,
     check_conditioning,
@@ -81,7 +80,6 @@ class DCGANDiscriminator(nn.Module):
         width: int = 64,
         num_classes: int = 0,
         spectral_norm: bool = False,
-        minibatch_std: bool = False,
     ) -> None:
         super().__init__()
         check_conditioning(num_classes, "concat")
@@ -96,12 +94,9 @@ class DCGANDiscriminator(nn.Module):
             if not spectral_norm:  # spectral norm replaces BatchNorm (Miyato et al. 2018)
                 layers.append(nn.BatchNorm2d(w_out))
             layers.append(nn.LeakyReLU(0.2, inplace=True))
-        if minibatch_std:
-            layers.append(MinibatchStd())
         self.features = nn.Sequential(*layers)
         # A linear layer over the last base x base map: the paper's final base x base conv.
-        top = widths[-1] + (1 if minibatch_std else 0)
-        self.head = ProjectionHead(top * plan.base**2, num_classes, bias=False)
+        self.head = ProjectionHead(widths[-1] * plan.base**2, num_classes, bias=False)
         self.apply(dcgan_init)
         if spectral_norm:
             apply_spectral_norm(self)
