@@ -1,6 +1,48 @@
-"""The ablation's rows (benchmarks/quality.py): name -> train.py overrides. Each row adds one
-technique to a baseline at the same epoch budget, so the difference is that technique's."""
+"""The ablation's rows (benchmarks/quality.py): name -> train.py overrides.
+
+Every row trains one model at its pipeline budget (`experiment=<model>`: the same epochs, the
+same data) and changes one thing against the row named `<model>/default` (the shipped recipe),
+so each difference is that technique's. `old-recipe` rows put back what genlab shipped before.
+"""
 
 ROWS: dict[str, list[str]] = {
-    "dcgan/base": ["model=dcgan", "trainer.max_epochs=40"],
+    # DCGAN, unconditional
+    "dcgan/default": ["experiment=dcgan"],
+    "dcgan/old-recipe (lr 2e-4)": ["experiment=dcgan", "model.lr=2e-4"],
+    "dcgan/+ema": ["experiment=dcgan", "callbacks.ema.enabled=true"],
+    "dcgan/+hinge": ["experiment=dcgan", "model.loss=hinge"],
+    "dcgan/+spectral-norm": ["experiment=dcgan", "model.discriminator.spectral_norm=true"],
+    "dcgan/+ttur (lr_d 2x)": ["experiment=dcgan", "model.lr_d=4e-3"],
+    "dcgan/+diffaugment": ["experiment=dcgan", "model.augment.policy=[translation,cutout]"],
+    # DCGAN, conditional
+    "cdcgan/default": ["experiment=cdcgan"],
+    "cdcgan/concat": ["experiment=cdcgan", "model.generator.conditioning=concat"],
+    "cdcgan/+ema": ["experiment=cdcgan", "callbacks.ema.enabled=true"],
+    # MLP GAN
+    "gan/default": ["experiment=gan"],
+    "gan/old-recipe (lr 2e-4, no ema)": [
+        "experiment=gan",
+        "model.lr=2e-4",
+        "callbacks.ema.enabled=false",
+    ],
+    "gan/-ema": ["experiment=gan", "callbacks.ema.enabled=false"],
+    "gan/+hinge": ["experiment=gan", "model.loss=hinge"],
+    "gan/+spectral-norm": ["experiment=gan", "model.discriminator.spectral_norm=true"],
+    "gan/conditional cbn": ["experiment=gan", "model.conditional=true"],
+    "gan/conditional concat": [
+        "experiment=gan",
+        "model.conditional=true",
+        "model.generator.conditioning=concat",
+    ],
+    # VAE
+    "vae/default": ["experiment=vae"],
+    "vae/old-recipe (normal prior, beta 1)": [
+        "experiment=vae",
+        "model.prior=normal",
+        "model.beta=1.0",
+    ],
+    "vae/beta 1": ["experiment=vae", "model.beta=1.0"],
+    "vae/beta 0.25": ["experiment=vae", "model.beta=0.25"],
+    "vae/50 components": ["experiment=vae", "model.prior_components=50"],
+    "vae/+ema": ["experiment=vae", "callbacks.ema.enabled=true"],
 }

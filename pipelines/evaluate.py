@@ -8,7 +8,7 @@ python pipelines/evaluate.py ckpt_path=<file.ckpt> eval=inception eval.inception
 import hydra
 from omegaconf import DictConfig
 
-from genlab.cli import exit_on_unknown_choice, one_line_errors
+from genlab.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate")
@@ -16,9 +16,6 @@ from genlab.cli import exit_on_unknown_choice, one_line_errors
 def main(cfg: DictConfig) -> float:
     from hydra.core.hydra_config import HydraConfig
 
-    from genlab.validate import check_config
-
-    check_config(cfg)  # before the heavy imports
     from genlab.evaluate import evaluate
 
     result = evaluate(cfg, output_dir=HydraConfig.get().runtime.output_dir)
@@ -31,5 +28,4 @@ def main(cfg: DictConfig) -> float:
 
 
 if __name__ == "__main__":
-    exit_on_unknown_choice()
-    main()
+    run(main, "evaluate")

@@ -9,21 +9,14 @@ Heavy imports (torch, Lightning) happen inside main(), so `--help` and config er
 from __future__ import annotations
 
 import hydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from genlab.cli import exit_on_unknown_choice, one_line_errors
+from genlab.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="prepare")
 @one_line_errors
 def main(cfg: DictConfig) -> None:
-    from genlab.errors import GenlabError
-
-    missing = sorted(OmegaConf.missing_keys(cfg.data))
-    if missing:
-        keys = ", ".join(missing)  # full paths, e.g. data.source.root
-        raise GenlabError(f"set {keys} on the command line, e.g. data.source.root=/path/to/images")
-
     from hydra.utils import instantiate
 
     datamodule = instantiate(cfg.data)
@@ -36,5 +29,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    exit_on_unknown_choice()
-    main()
+    run(main, "prepare")

@@ -6,25 +6,21 @@ python pipelines/sample.py ckpt_path=<conditional.ckpt> per_class=8     # a row 
 python pipelines/sample.py ckpt_path=<conditional.ckpt> labels=[0,3,7]
 """
 
+import tempfile
 from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from genlab.cli import exit_on_unknown_choice, one_line_errors
+from genlab.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="sample")
 @one_line_errors
 def main(cfg: DictConfig) -> None:
-    from genlab.errors import GenlabError
-
-    if (cfg.ckpt_path is None) == (cfg.run_id is None):
-        raise GenlabError("give exactly one of ckpt_path=<file.ckpt> or run_id=<mlflow run id>")
-
     from hydra.utils import instantiate
 
-    from genlab.checkpoints import download_run_checkpoint, load_module
+    from genlab.checkpoints import load_module
     from genlab.models.vae_module import VAEModule
     from genlab.sampling import (
         requested_labels,
@@ -32,9 +28,10 @@ def main(cfg: DictConfig) -> None:
         write_reconstructions,
         write_samples,
     )
+    from genlab.tracking.run import resolve_checkpoint
 
     out_dir = Path(cfg.output_dir)
-    ckpt = cfg.ckpt_path or download_run_checkpoint(cfg.run_id, cfg.tracking_uri, out_dir)
+    ckpt, _ = resolve_checkpoint(cfg, dst=tempfile.mkdtemp(prefix="genlab-sample-"))
     module = load_module(ckpt)
     wanted = OmegaConf.to_object(cfg.labels) if OmegaConf.is_list(cfg.labels) else cfg.labels
     labels, count, nrow = requested_labels(module, wanted, cfg.per_class, cfg.num_samples, cfg.nrow)
@@ -56,5 +53,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    exit_on_unknown_choice()
-    main()
+    run(main, "sample")

@@ -9,29 +9,24 @@ Heavy imports happen inside main(), so `--help` and config errors answer fast.
 import hydra
 from omegaconf import DictConfig
 
-from genlab.cli import exit_on_unknown_choice, one_line_errors
+from genlab.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train")
 @one_line_errors
 def main(cfg: DictConfig) -> float | None:
-    from genlab.validate import check_config
-
-    check_config(cfg)  # before the heavy imports: a typo answers in about a second
     from genlab.train import train
 
     result = train(cfg)
-    if not result["is_global_zero"]:
-        return result["monitored_value"]  # other DDP ranks: rank 0 reports
-    for tracking_uri, experiment_id, run_id in result["mlflow"]:
-        print(f"MLflow run {run_id} (experiment {experiment_id}) in {tracking_uri}")
-    print(f"checkpoint:  {result['checkpoint']}")
-    print(f"sample grid: {result['sample_grid']}")
+    if not result.is_global_zero:
+        return result.monitored_value  # other DDP ranks: rank 0 reports
+    if result.run is not None:
+        print(f"MLflow run {result.run.run_id} in {result.run.tracking_uri}")
+    print(f"checkpoint:  {result.checkpoint}")
+    print(f"sample grid: {result.sample_grid}")
     print("compare runs: make ui  (MLflow UI on http://127.0.0.1:5000)")
     if cfg.get("result_path"):
-        from genlab.train import write_result
-
-        write_result(result, cfg.result_path)
+        result.write(cfg.result_path)
     if cfg.evaluate:
         from hydra.core.hydra_config import HydraConfig
 
@@ -40,9 +35,8 @@ def main(cfg: DictConfig) -> float | None:
         scores = evaluate_trained(cfg, result, HydraConfig.get().runtime.output_dir)
         print(f"FID {scores['fid']:.3f}  KID {scores['kid_mean']:.4f}  IS {scores['is_mean']:.3f}")
         return scores["fid"]
-    return result["monitored_value"]
+    return result.monitored_value
 
 
 if __name__ == "__main__":
-    exit_on_unknown_choice()
-    main()
+    run(main, "train")

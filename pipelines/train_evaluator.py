@@ -6,7 +6,7 @@ python pipelines/train_evaluator.py data=mnist5k
 import hydra
 from omegaconf import DictConfig
 
-from genlab.cli import exit_on_unknown_choice, one_line_errors
+from genlab.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="evaluator")
@@ -20,5 +20,4 @@ def main(cfg: DictConfig) -> float:
 
 
 if __name__ == "__main__":
-    exit_on_unknown_choice()
-    main()
+    run(main, "evaluator")

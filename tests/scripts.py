@@ -17,13 +17,15 @@ def script_command(script: str, *args: str) -> list[str]:
     return [sys.executable, str(ROOT / "pipelines" / script), *args]
 
 
-def script_env(root: Path, tracking_uri: str | None = None) -> dict[str, str]:
+def script_env(
+    root: Path, tracking_uri: str | None = None, env_overrides: dict[str, str] | None = None
+) -> dict[str, str]:
     """`root` as the project folder; the MLflow store is `tracking_uri`, else root/mlflow.db."""
     env = {**os.environ, "GENLAB_ROOT": str(root), "PYTHONPATH": str(TEST_CALLBACKS)}
     env.pop("MLFLOW_TRACKING_URI", None)
     if tracking_uri is not None:
         env["MLFLOW_TRACKING_URI"] = tracking_uri
-    return env
+    return env | (env_overrides or {})
 
 
 def _default_sigint() -> None:
@@ -33,12 +35,17 @@ def _default_sigint() -> None:
 
 
 def run_script(
-    script: str, *args: str, root: Path, tracking_uri: str | None = None, timeout: int = 600
+    script: str,
+    *args: str,
+    root: Path,
+    tracking_uri: str | None = None,
+    timeout: int = 600,
+    env_overrides: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
         script_command(script, *args),
         cwd=ROOT,
-        env=script_env(root, tracking_uri),
+        env=script_env(root, tracking_uri, env_overrides),
         capture_output=True,
         text=True,
         timeout=timeout,

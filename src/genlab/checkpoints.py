@@ -1,6 +1,5 @@
 """Rebuild a trained model from a checkpoint file or from an MLflow run, with clear errors."""
 
-import tempfile
 from pathlib import Path
 
 import torch
@@ -10,14 +9,23 @@ from genlab.errors import CheckpointError
 from genlab.models.base import MODULE_CLASS_KEY, GenerativeModule
 
 
-def load_module(path: str | Path, map_location: str = "cpu") -> GenerativeModule:
-    """The model saved in a genlab checkpoint; `weights_only` so a tampered file runs no code."""
+def load_module(
+    path: str | Path, map_location: str = "cpu", expected: type = GenerativeModule
+) -> GenerativeModule:
+    """The model saved in a genlab checkpoint, which must be an `expected` (a generative model
+    unless said otherwise); `weights_only` so a tampered file runs no code."""
     path = Path(path)
     checkpoint = read_checkpoint(path, map_location)
     target = checkpoint.get(MODULE_CLASS_KEY)
     if target is None:
         raise CheckpointError(f"{path} is not a genlab checkpoint (no '{MODULE_CLASS_KEY}' key)")
     cls = get_class(target)
+    if not issubclass(cls, expected):
+        kind = "the evaluator classifier" if cls.__name__ == "ClassifierModule" else cls.__name__
+        raise CheckpointError(
+            f"{path} holds {kind}, not a {expected.__name__}; give a checkpoint that "
+            f"{'train.py' if expected is GenerativeModule else 'train_evaluator.py'} wrote"
+        )
     module = cls.load_from_checkpoint(path, map_location=map_location, weights_only=True)
     return module.eval()
 
@@ -62,33 +70,3 @@ def check_fits(path: str | Path, module: torch.nn.Module) -> None:
                 f"{path} does not fit the configured model: {key} is {tuple(tensor.shape)} here, "
                 f"{got} in the checkpoint (other image size, channels or widths?)"
             )
-
-
-def download_run_checkpoint(run_id: str, tracking_uri: str, dst: str | Path | None = None) -> Path:
-    """The checkpoint genlab uploaded to the run (`checkpoints/`), the one it scored; runs
-    logged by Lightning's MLFlowLogger(log_model=True) keep theirs in `<name>/` folders."""
-    import mlflow
-    from mlflow import MlflowClient
-
-    client = MlflowClient(tracking_uri)
-    try:
-        client.get_run(run_id)
-    except mlflow.exceptions.MlflowException as err:
-        raise CheckpointError(f"no MLflow run {run_id} in {tracking_uri}") from err
-    ckpts = [
-        f.path
-        for d in client.list_artifacts(run_id)
-        if d.is_dir
-        for f in client.list_artifacts(run_id, d.path)
-        if f.path.endswith(".ckpt")
-    ]
-    if not ckpts:
-        raise CheckpointError(f"MLflow run {run_id} has no checkpoint artifact")
-    # The checkpoint ModelCheckpoint kept (best by the monitored metric) over last.ckpt.
-    kept = [path for path in ckpts if not path.startswith("last/")]
-    ckpts = kept or ckpts
-    dst = Path(dst or tempfile.mkdtemp(prefix="genlab-ckpt-"))
-    local = mlflow.artifacts.download_artifacts(
-        run_id=run_id, artifact_path=sorted(ckpts)[-1], dst_path=str(dst), tracking_uri=tracking_uri
-    )
-    return Path(local)

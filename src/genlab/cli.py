@@ -1,43 +1,148 @@
-"""Entry-script helpers that must stay light: no torch, Lightning or MLflow imports here."""
+"""The entry scripts' shared front door: every script ends with `run(main, "<config>")`.
+
+Bad input gets one line, `error: <what is wrong; what is valid>`, and exit code 2, and as early
+as it can be known: before Hydra creates a run folder, before any MLflow run is opened, before
+a file is written. `run` composes the config the way Hydra will (every job of a `-m` sweep) and
+checks it (genlab.validate); what only the job can find out (a checkpoint of the wrong kind, a
+dataset too small for the batch) raises GenlabError there, which `one_line_errors` prints,
+removing the run folder if Hydra's own files are all it holds.
+
+Light on purpose: no torch, Lightning or MLflow imports, so a typo answers in a fraction of a
+second.
+"""
 
 import functools
+import itertools
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
 
+from genlab.configs import config_dir
 from genlab.errors import GenlabError
-from genlab.hydra_compat import use_live_config_store
 
-use_live_config_store()  # --help in 0.3 s instead of 1.1 s (see genlab/hydra_compat.py)
+# Flags with which Hydra only prints something: no job runs, so only option names are checked.
+INFO_FLAGS = {"--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--resolve"}
+MULTIRUN_FLAGS = {"--multirun", "-m"}
+MAX_CHECKED_JOBS = 32  # a sweep larger than this has its first 32 jobs checked
 
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+
+def run(task: Callable[[], Any], config_name: str, argv: list[str] | None = None) -> None:
+    """Check the command line, then hand it to the Hydra task (`@hydra.main`)."""
+    from genlab.hydra_compat import use_live_config_store
+
+    use_live_config_store()  # --help in 0.3 s instead of 1.1 s (see genlab/hydra_compat.py)
+    message = precheck(config_name, sys.argv[1:] if argv is None else argv)
+    if message:
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+    task()
 
 
-def unknown_choice(overrides: list[str], conf_dir: Path = CONF_DIR) -> str | None:
+def precheck(config_name: str, args: list[str]) -> str | None:
+    """One line describing the first problem with this command line, or None."""
+    flags = {a.split("=", 1)[0] for a in args if a.startswith("-")}
+    overrides = [a for a in args if not a.startswith("-")]
+    try:
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as err:
+        return f"{_first_line(err)}; write overrides as key=value (see --help)"
+    message = unknown_choice(parsed)
+    if message or flags & INFO_FLAGS:
+        return message
+    multirun = bool(flags & MULTIRUN_FLAGS)
+    sweeps = [o for o in parsed if o.is_sweep_override()]
+    if sweeps and not multirun:
+        return (
+            f"{sweeps[0].input_line} gives several values; add -m to sweep over them "
+            "(python pipelines/<script>.py -m ...)"
+        )
+    try:
+        for job in itertools.islice(_jobs(parsed), MAX_CHECKED_JOBS):
+            cfg = _compose(config_name, job)
+            from genlab.validate import check_config
+
+            check_config(cfg)
+            message = unwritable_output(cfg, multirun)
+            if message:
+                return message
+    except GenlabError as err:
+        return str(err)
+    except (HydraException, OmegaConfBaseException) as err:
+        return _composition_message(err, config_name)
+    return None
+
+
+def _composition_message(err: BaseException, config_name: str) -> str:
+    text = str(err)
+    if text.startswith("Could not override '"):
+        key = text.split("'")[1]
+        return (
+            f"the {config_name} config has no key '{key}' (check the spelling; "
+            f"`--cfg job` lists the keys, and +{key}=<value> adds a new one)"
+        )
+    return _first_line(err)
+
+
+def _jobs(parsed: list) -> Any:
+    """The override list of every job a (possibly sweeping) command line runs. A sweep that
+    cannot be listed (an Optuna interval) is left to its default value."""
+    choices = []
+    for override in parsed:
+        if not override.is_sweep_override():
+            choices.append([override.input_line])
+            continue
+        try:
+            values = list(override.sweep_string_iterator())
+        except Exception:  # noqa: BLE001 - ranges and intervals of sweeper plugins
+            continue
+        prefix = {"ADD": "+", "FORCE_ADD": "++"}.get(override.type.name, "")
+        key = override.get_key_element()
+        choices.append([f"{prefix}{key}={_quoted(value)}" for value in values])
+    return (list(job) for job in itertools.product(*choices))
+
+
+def _quoted(value: str) -> str:
+    """A swept value back in override syntax, quoted when it holds a space or a comma."""
+    if any(c in value for c in " ,'\""):
+        escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+        return f"'{escaped}'"
+    return value
+
+
+def _compose(config_name: str, overrides: list[str]):
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(str(config_dir()), version_base="1.3", job_name=config_name):
+        return compose(config_name, overrides=overrides, return_hydra_config=True)
+
+
+def _first_line(err: BaseException) -> str:
+    text = " ".join(str(err).split("\n")[0].split())
+    return text or type(err).__name__
+
+
+def unknown_choice(parsed: list) -> str | None:
     """A one-line message if an override picks a config group option that does not exist.
 
     Hydra reports this too, but over several lines with its search path; a mistyped
     `model=dgan` deserves one line with the valid choices.
     """
-    overrides = [arg for arg in overrides if not arg.startswith("-")]  # -m, --cfg, ...
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-    except HydraException:
-        return None  # Hydra's own parser error is clear enough
     for override in parsed:
-        group_dir = conf_dir / override.key_or_group
+        group_dir = config_dir() / override.key_or_group
         # hydra/* groups (launchers, sweepers) get most options from plugins: Hydra checks them.
         if override.key_or_group.startswith("hydra/") or not group_dir.is_dir():
             continue
         if override.is_delete():
             continue
-        # `_name.yaml` files are shared bases that options include, not options.
-        valid = sorted(p.stem for p in group_dir.glob("*.yaml") if not p.stem.startswith("_"))
+        valid = sorted(p.stem for p in group_dir.glob("*.yaml"))
         values = (
             list(override.sweep_string_iterator())
             if override.is_sweep_override()
@@ -51,46 +156,19 @@ def unknown_choice(overrides: list[str], conf_dir: Path = CONF_DIR) -> str | Non
     return None
 
 
-# Flags with which Hydra only prints something: no output folder is needed.
-_NO_RUN_FLAGS = {"--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--resolve"}
-
-
-def unwritable_output(overrides: list[str]) -> str | None:
-    """A one-line message if the run's output folder cannot be created.
-
-    Hydra creates it before the task starts, so its failure would be a traceback; checked here
-    on the folder named by `hydra.run.dir`/`hydra.sweep.dir`, else `<root>/outputs`.
-    """
-    named = [
-        arg.split("=", 1)[1]
-        for arg in overrides
-        if arg.startswith(("hydra.run.dir=", "hydra.sweep.dir="))
-    ]
-    root = Path(os.environ.get("GENLAB_ROOT", "."))
-    for folder in [Path(d) for d in named if "${" not in d] or [root / "outputs"]:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            probe = folder / f".genlab-write-probe-{os.getpid()}"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as err:
-            return (
-                f"cannot write the output folder {folder} ({err.strerror or err}); "
-                "pick another with hydra.run.dir=<folder> or GENLAB_ROOT=<project folder>"
-            )
-    return None
-
-
-def exit_on_unknown_choice(argv: list[str] | None = None) -> None:
-    """Fail in a fraction of a second, with one line, on what can be checked before Hydra."""
-    args = argv if argv is not None else sys.argv[1:]
-    runs = not any(arg in _NO_RUN_FLAGS or arg.startswith("--cfg") for arg in args)
-    message = unknown_choice(args) or (
-        unwritable_output([arg for arg in args if not arg.startswith("-")]) if runs else None
+def unwritable_output(cfg: Any, multirun: bool) -> str | None:
+    """A one-line message if Hydra could not create the job's output folder. Checked on the
+    nearest folder that exists, so that checking creates nothing."""
+    folder = Path(str(cfg.hydra.sweep.dir if multirun else cfg.hydra.run.dir))
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if existing.is_dir() and os.access(existing, os.W_OK | os.X_OK):
+        return None
+    return (
+        f"cannot write the output folder {folder} ({existing} is not a writable folder); "
+        "pick another with hydra.run.dir=<folder> or GENLAB_ROOT=<project folder>"
     )
-    if message:
-        print(f"error: {message}", file=sys.stderr)
-        raise SystemExit(2)
 
 
 def user_error(err: BaseException) -> GenlabError | None:
@@ -104,7 +182,8 @@ def user_error(err: BaseException) -> GenlabError | None:
 
 
 def one_line_errors(task: Callable[..., Any]) -> Callable[..., Any]:
-    """Report a `GenlabError` as one `error: ...` line and exit 2.
+    """Report a `GenlabError` as one `error: ...` line and exit 2, and remove the job's run
+    folder when it holds nothing but Hydra's own files (config and log).
 
     Inside a job, Hydra would add an "Error executing job" line and a hint around it.
     `HYDRA_FULL_ERROR=1` lets the exception through, traceback and all.
@@ -118,7 +197,29 @@ def one_line_errors(task: Callable[..., Any]) -> Callable[..., Any]:
             cause = user_error(err)
             if cause is None or os.environ.get("HYDRA_FULL_ERROR") == "1":
                 raise
+            _remove_empty_run_folder()
             print(f"error: {cause}", file=sys.stderr)
             raise SystemExit(2) from err
 
     return wrapper
+
+
+def _remove_empty_run_folder() -> None:
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    if not folder.is_dir():
+        return
+    entries = {p.name for p in folder.iterdir()}
+    if entries <= {".hydra", f"{HydraConfig.get().job.name}.log"}:
+        import logging
+
+        logging.shutdown()  # closes Hydra's log file handler before its file goes
+        shutil.rmtree(folder, ignore_errors=True)
+        root = Path(os.environ.get("GENLAB_ROOT", ".")).resolve()
+        parent = folder.resolve().parent  # e.g. outputs/train/, made for this run alone
+        while parent != root and root in parent.parents and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent

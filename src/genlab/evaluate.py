@@ -11,7 +11,7 @@ import torch
 from omegaconf import DictConfig
 from torchvision.utils import save_image
 
-from genlab.checkpoints import download_run_checkpoint, load_module
+from genlab.checkpoints import load_module
 from genlab.data.prepared import read_split
 from genlab.errors import GenlabError
 from genlab.evaluator import load_evaluator
@@ -20,7 +20,7 @@ from genlab.metrics.extractor import InceptionExtractor
 from genlab.metrics.memorization import nearest_training
 from genlab.metrics.scorer import FeatureSet, Scorer
 from genlab.models.base import GenerativeModule
-from genlab.validate import check_config
+from genlab.tracking.run import RunRef, TrainResult, log_scores, resolve_checkpoint
 
 GRID_IMAGES = 64
 NEAREST_PAIRS = 16
@@ -38,22 +38,18 @@ def build_extractor(eval_cfg: DictConfig) -> torch.nn.Module:
 
 def evaluate(cfg: DictConfig, output_dir: str | Path = ".") -> dict[str, Any]:
     """Score what the evaluate config names (a checkpoint, an MLflow run or a train result)."""
-    check_config(cfg)
-    ckpt_path, run_id, tracking_uri = _what_to_score(cfg)
-    return score(cfg, ckpt_path, run_id, tracking_uri, output_dir)
+    checkpoint, run = resolve_checkpoint(cfg)
+    return score(cfg, checkpoint, run, output_dir)
 
 
-def evaluate_trained(
-    cfg: DictConfig, result: dict[str, Any], output_dir: str | Path
-) -> dict[str, Any]:
+def evaluate_trained(cfg: DictConfig, result: TrainResult, output_dir: str | Path) -> dict:
     """Score a model right after `train(cfg)` in the same job (train.py evaluate=true), so a
     sweeper can minimise FID; the scores land in the training run."""
-    if not result.get("checkpoint"):
+    if not result.checkpoint:
         raise GenlabError(
             "evaluate=true needs the checkpoint that callbacks.model_checkpoint keeps"
         )
-    tracking_uri, _, run_id = result["mlflow"][0] if result["mlflow"] else (None, None, None)
-    return score(cfg, result["checkpoint"], run_id, tracking_uri, Path(output_dir) / "evaluation")
+    return score(cfg, Path(result.checkpoint), result.run, Path(output_dir) / "evaluation")
 
 
 def check_fits_data(module: GenerativeModule, shape: tuple[int, ...], data: str) -> None:
@@ -67,17 +63,12 @@ def check_fits_data(module: GenerativeModule, shape: tuple[int, ...], data: str)
 
 
 def score(
-    cfg: DictConfig,
-    ckpt_path: str | None,
-    run_id: str | None,
-    tracking_uri: str | None,
-    output_dir: str | Path = ".",
+    cfg: DictConfig, ckpt: Path, run: RunRef | None, output_dir: str | Path = "."
 ) -> dict[str, Any]:
-    """Score a checkpoint (or the run's) with `cfg.eval` on `cfg.data`; log into the run if any."""
+    """Score a checkpoint with `cfg.eval` on `cfg.data`; log into its run, if it has one."""
     ev = cfg.eval
-    datamodule = _prepared_datamodule(cfg)
-    ckpt = ckpt_path or download_run_checkpoint(run_id, tracking_uri)
     module = load_module(ckpt)
+    datamodule = _prepared_datamodule(cfg)
     check_fits_data(module, tuple(datamodule.meta["shape"]), datamodule.meta["name"])
 
     scorer = Scorer(build_extractor(ev).eval(), ev.batch_size, ev.kid_subset_size, ev.seed)
@@ -141,8 +132,8 @@ def score(
     paths["metrics_path"].write_text(json.dumps(result, indent=2) + "\n")
     _save_grid(module, images, paths["grid_path"], ev.seed)
     _save_nearest(images[:NEAREST_PAIRS], scorer, train, train_images, paths["nearest_path"])
-    if run_id is not None:
-        _log_to_run(tracking_uri, run_id, result, [paths["grid_path"], paths["nearest_path"]])
+    if run is not None:
+        log_scores(run, numeric_scores(result), [paths["grid_path"], paths["nearest_path"]])
     return result | {key: str(path) for key, path in paths.items()}
 
 
@@ -181,24 +172,6 @@ def _prepared_datamodule(cfg: DictConfig):
     return datamodule
 
 
-def _what_to_score(cfg: DictConfig) -> tuple[str | None, str | None, str]:
-    """(checkpoint, MLflow run id, tracking URI) from exactly one of the three ways to name it."""
-    given = [k for k in ("ckpt_path", "run_id", "train_result") if cfg.get(k) is not None]
-    if len(given) != 1:
-        raise GenlabError(
-            "give exactly one of ckpt_path=<file.ckpt>, run_id=<mlflow run id> "
-            "or train_result=<train.json>"
-        )
-    if cfg.train_result is None:
-        return cfg.ckpt_path, cfg.run_id, cfg.tracking_uri
-    path = Path(cfg.train_result)
-    if not path.is_file():
-        raise GenlabError(f"train result not found: {path}")
-    summary = json.loads(path.read_text())
-    uri = summary.get("mlflow_tracking_uri") or cfg.tracking_uri
-    return summary["checkpoint"], summary.get("mlflow_run_id"), uri
-
-
 def numeric_scores(result: dict[str, Any]) -> dict[str, float]:
     """`eval/<score>` and `eval/reference_<score>` for every number in the result."""
 
@@ -212,26 +185,3 @@ def numeric_scores(result: dict[str, Any]) -> dict[str, float]:
     metrics = {f"eval/{k}": v for k, v in numbers(result).items()}
     metrics |= {f"eval/reference_{k}": v for k, v in numbers(result["reference"]).items()}
     return metrics
-
-
-def _log_to_run(
-    tracking_uri: str, run_id: str, result: dict[str, Any], figures: list[Path]
-) -> None:
-    """Into the training run itself, so the MLflow UI compares models on these numbers, and
-    onto the run's logged model (MLflow 3's Models view lists them beside the model)."""
-    from mlflow import MlflowClient
-    from mlflow.entities import Metric
-
-    client = MlflowClient(tracking_uri)
-    timestamp = int(Path(figures[0]).stat().st_mtime * 1000)
-    experiment_id = client.get_run(run_id).info.experiment_id
-    models = client.search_logged_models(
-        experiment_ids=[experiment_id], filter_string=f"source_run_id = '{run_id}'"
-    )
-    model_id = models[0].model_id if models else None
-    metrics = [
-        Metric(k, v, timestamp, 0, model_id=model_id) for k, v in numeric_scores(result).items()
-    ]
-    client.log_batch(run_id, metrics=metrics)
-    for figure in figures:
-        client.log_artifact(run_id, str(figure), "evaluation")

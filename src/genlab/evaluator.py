@@ -38,6 +38,7 @@ def train_evaluator(cfg: DictConfig) -> dict[str, Any]:
 def load_evaluator(path: str | Path) -> ClassifierExtractor:
     """The evaluator at `path` as a feature extractor, or one line saying how to get it."""
     from genlab.checkpoints import load_module
+    from genlab.models.classifier_module import ClassifierModule
 
     path = Path(path)
     if not path.is_file():
@@ -45,4 +46,4 @@ def load_evaluator(path: str | Path) -> ClassifierExtractor:
             f"evaluator not found at {path}; train it with "
             "`python pipelines/train_evaluator.py data=<data>` (or use eval=inception)"
         )
-    return ClassifierExtractor(load_module(path).classifier)
+    return ClassifierExtractor(load_module(path, expected=ClassifierModule).classifier)

@@ -66,7 +66,8 @@ def write_samples(
     images = module.sample(count, labels, generator=generator).cpu()
     singles = out_dir / "images"
     singles.mkdir(exist_ok=True)
-    for i, image in enumerate(tqdm(images, desc="writing images", unit="img")):
+    # disable=None: a bar in a terminal, nothing in logs and pipes
+    for i, image in enumerate(tqdm(images, desc="writing images", unit="img", disable=None)):
         _save(image, singles / f"{i:05d}.png", nrow=1)
     return {"grid": _save(images, out_dir / "grid.png", nrow), "images": singles}
 

@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from genlab.errors import GenlabError  # noqa: E402
+from genlab.tracking.store import require_existing_store  # noqa: E402
 
 SCORES = [
     ("FID ↓", "eval/fid"),
@@ -47,6 +48,7 @@ def find_runs(tracking_uri: str, sweep: str | None, experiment_name: str | None)
 
     if (sweep is None) == (experiment_name is None):
         raise GenlabError("give exactly one of sweep=<sweep folder> or experiment_name=<name>")
+    require_existing_store(tracking_uri)
     client = MlflowClient(tracking_uri)
     if experiment_name is not None:
         experiment = client.get_experiment_by_name(experiment_name)

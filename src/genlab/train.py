@@ -1,8 +1,7 @@
 """`train(cfg)`: instantiate what the config names, wire it together, fit. Nothing else."""
 
-import json
 import os
-from pathlib import Path
+import shlex
 from typing import Any
 
 import pytorch_lightning as pl
@@ -16,16 +15,19 @@ from genlab.callbacks.interrupt import InterruptCheckpoint
 from genlab.callbacks.sample_grid import SampleGridCallback
 from genlab.checkpoints import check_fits, load_module
 from genlab.errors import GenlabError
-from genlab.tracking.mlflow_run import (
+from genlab.tracking.naming import run_name, run_tags
+from genlab.tracking.run import (
+    RunLogger,
+    RunRef,
+    TrainResult,
+    is_run_logger,
     log_config,
-    log_sampling_model,
-    mlflow_loggers,
-    run_name,
-    run_tags,
+    log_kept_model,
+    mark_killed,
+    open_run,
+    resume_checkpoint,
+    run_loggers,
 )
-from genlab.tracking.resume import resume_checkpoint
-from genlab.tracking.store import ensure_experiment, store_lock
-from genlab.validate import check_config
 
 
 def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
@@ -49,20 +51,25 @@ def class_arguments(cfg: DictConfig, datamodule: Any) -> dict[str, Any]:
     }
 
 
+def run_logger_node(cfg: DictConfig) -> DictConfig | None:
+    """The logger config that opens the MLflow run (a RunLogger), if any."""
+    nodes = [n for n in (cfg.get("logger") or {}).values() if n is not None and is_run_logger(n)]
+    return nodes[0] if nodes else None
+
+
 def instantiate_loggers(cfg: DictConfig) -> list[Logger]:
-    """Loggers from `cfg.logger`; MLflow ones get the run's name and tags."""
-    loggers = []
+    """Loggers from `cfg.logger`; the MLflow run is opened (or reopened) by genlab.tracking."""
+    loggers: list[Logger] = []
     for node in (cfg.get("logger") or {}).values():
         if node is None:
             continue
-        if not node.get("_target_", "").endswith("MLFlowLogger"):
+        if is_run_logger(node):
+            rank_zero = rank_zero_only.rank == 0
+            loggers.append(
+                open_run(node, run_name(cfg), run_tags(cfg), cfg.get("resume"), rank_zero)
+            )
+        else:
             loggers.append(instantiate(node))
-            continue
-        with store_lock(node.tracking_uri):  # parallel jobs and ranks open the store one by one
-            if rank_zero_only.rank == 0:  # only rank 0 ever writes to it
-                ensure_experiment(node.tracking_uri, node.experiment_name, node.artifact_location)
-            run = {"run_id": cfg.resume} if cfg.get("resume") else {}
-            loggers.append(instantiate(node, run_name=run_name(cfg), tags=run_tags(cfg), **run))
     return loggers
 
 
@@ -76,9 +83,9 @@ def ddp_strategy(strategy: str, model: pl.LightningModule) -> str:
     return strategy
 
 
-def train(cfg: DictConfig) -> dict[str, Any]:
-    """Fit the configured model; return the final metrics and where the results are."""
-    check_config(cfg)
+def train(cfg: DictConfig) -> TrainResult:
+    """Fit the configured model; return where the results are. The config is taken as
+    checked (genlab.validate.check_config; the command line does it)."""
     if cfg.get("seed") is not None:
         pl.seed_everything(cfg.seed, workers=True)
 
@@ -87,10 +94,14 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     # DDP ranks that Lightning starts re-run this script: only each node's first process writes.
     if int(os.environ.get("LOCAL_RANK", 0)) == 0:
         datamodule.prepare_data()
+    datamodule.setup("fit")  # the prepared data fits the config (size, batch): before any run
     model = instantiate(cfg.model, **class_arguments(cfg, datamodule))
     ckpt_path = cfg.get("ckpt_path")
     if cfg.get("resume"):
-        ckpt_path = str(resume_checkpoint(cfg.logger.mlflow.tracking_uri, cfg.resume))
+        node = run_logger_node(cfg)
+        if node is None:
+            raise GenlabError(f"resume={cfg.resume} needs the MLflow logger (logger=mlflow)")
+        ckpt_path = str(resume_checkpoint(RunRef(node.tracking_uri, str(cfg.resume))))
     if ckpt_path:
         check_fits(ckpt_path, model)
     callbacks = instantiate_callbacks(cfg.get("callbacks"))
@@ -102,8 +113,9 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         strategy=ddp_strategy(cfg.trainer.strategy, model),
     )
 
-    if not cfg.get("resume"):  # a resumed run keeps the params it was started with
-        log_config(loggers, cfg)
+    if not cfg.get("resume") and trainer.is_global_zero:  # a resumed run keeps its params
+        for logger in run_loggers(loggers):
+            log_config(logger, cfg)
     try:
         trainer.fit(model, datamodule=datamodule, ckpt_path=ckpt_path)
     except SystemExit as stop:  # Ctrl-C (Lightning turns it into exit 1) or SIGTERM
@@ -114,52 +126,41 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         # The model that evaluation scores: the checkpoint kept by val/fid (or the last one),
         # not the module as fit left it.
         logged = load_module(kept) if kept else model
-        for logger in mlflow_loggers(loggers):
-            if kept:
-                logger.experiment.log_artifact(logger.run_id, kept, "checkpoints")
-            log_sampling_model(logger, logged, kept or None)
+        for logger in run_loggers(loggers):
+            log_kept_model(logger, logged, kept or None)
 
     grids = [cb.last_grid for cb in callbacks if isinstance(cb, SampleGridCallback)]
-    metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
-    monitor = trainer.checkpoint_callback.monitor if trainer.checkpoint_callback else None
-    return {
-        "metrics": metrics,
-        "monitor": monitor,
-        "monitored_value": metrics.get(monitor) if monitor else None,
-        "checkpoint": kept or None,
-        "sample_grid": str(grids[0]) if grids and grids[0] else None,
-        "is_global_zero": trainer.is_global_zero,
-        "mlflow": [
-            (lg._tracking_uri, lg.experiment_id, lg.run_id) for lg in mlflow_loggers(loggers)
-        ],
-    }
+    runs = run_loggers(loggers)
+    return TrainResult(
+        checkpoint=kept or None,
+        sample_grid=str(grids[0]) if grids and grids[0] else None,
+        run=runs[0].ref if runs else None,
+        metrics={k: float(v) for k, v in trainer.callback_metrics.items()},
+        monitor=trainer.checkpoint_callback.monitor if trainer.checkpoint_callback else None,
+        is_global_zero=trainer.is_global_zero,
+    )
 
 
 def interrupted(trainer: pl.Trainer, loggers: list[Logger]) -> GenlabError:
-    """Mark the MLflow run KILLED (Lightning marks it FAILED) and say how to continue it."""
-    run_ids = []
-    if trainer.is_global_zero:
-        for logger in mlflow_loggers(loggers):
-            logger.experiment.set_terminated(logger.run_id, "KILLED")
-            run_ids.append(logger.run_id)
+    """Mark the MLflow run KILLED and say how to continue it: the same command, plus
+    `resume=<run id>`."""
+    runs: list[RunLogger] = run_loggers(loggers) if trainer.is_global_zero else []
+    for logger in runs:
+        mark_killed(logger)
     saved = [cb.ckpt_path for cb in trainer.callbacks if isinstance(cb, InterruptCheckpoint)]
     where = f"saved {saved[0]}" if saved and saved[0].is_file() else "no checkpoint saved"
-    how = f"; continue with: python pipelines/train.py resume={run_ids[0]}" if run_ids else ""
+    how = f"; continue with: {resume_command(runs[0].run_id)}" if runs else ""
     return GenlabError(
         f"training interrupted at step {trainer.global_step} (epoch {trainer.current_epoch}); "
         f"{where}{how}"
     )
 
 
-def write_result(result: dict[str, Any], path: str | Path) -> None:
-    """A small JSON that hands the run on to later pipeline stages (evaluation, report)."""
-    tracking_uri, _, run_id = result["mlflow"][0] if result["mlflow"] else (None, None, None)
-    summary = {
-        "checkpoint": result["checkpoint"],
-        "sample_grid": result["sample_grid"],
-        "mlflow_tracking_uri": tracking_uri,
-        "mlflow_run_id": run_id,
-        "metrics": result["metrics"],
-    }
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(summary, indent=2) + "\n")
+def resume_command(run_id: str) -> str:
+    """The command line that was run, with its overrides, and `resume=<run id>`."""
+    from hydra.core.hydra_config import HydraConfig
+
+    overrides = []
+    if HydraConfig.initialized():
+        overrides = [o for o in HydraConfig.get().overrides.task if not o.startswith("resume=")]
+    return shlex.join(["python", "pipelines/train.py", *overrides, f"resume={run_id}"])

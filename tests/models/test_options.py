@@ -92,11 +92,11 @@ def test_ema_checkpoint_written_during_fit_holds_average_and_raw_weights(
             "model=dcgan", "logger=none", "callbacks.ema.enabled=true", "callbacks.ema.decay=0.5"
         )
     )
-    checkpoint = torch.load(result["checkpoint"], weights_only=True)
+    checkpoint = torch.load(result.checkpoint, weights_only=True)
     average, raw = checkpoint["state_dict"], checkpoint["current_model_state"]
     assert average.keys() == raw.keys()
     assert any(not torch.equal(average[k], raw[k]) for k in average if "generator" in k)
-    module = load_module(result["checkpoint"])
+    module = load_module(result.checkpoint)
     assert all(torch.equal(v, average[k]) for k, v in module.state_dict().items() if k in average)
 
 
@@ -113,7 +113,7 @@ def test_ema_before_its_start_step_leaves_the_raw_weights_in_place(
             "callbacks.ema.update_starting_at_step=1000",
         )
     )
-    checkpoint = torch.load(result["checkpoint"], weights_only=True)
+    checkpoint = torch.load(result.checkpoint, weights_only=True)
     assert "current_model_state" not in checkpoint  # no average yet: a plain checkpoint
     generator = {k: v for k, v in checkpoint["state_dict"].items() if k.startswith("generator")}
     # The raw weights were trained (not Lightning's untrained copy of the initial model).
@@ -138,13 +138,13 @@ def test_a_gmm_prior_vae_checkpoint_reloads_and_samples_from_its_stored_mixture(
     from genlab.train import train
 
     result = train(train_config("model=vae", "logger=none", "model.prior=gmm"))
-    stored = torch.load(result["checkpoint"], weights_only=True)["state_dict"][
+    stored = torch.load(result.checkpoint, weights_only=True)["state_dict"][
         "latent_density._extra_state"
     ]
     assert stored["means"].shape == (20, 16)
     assert stored["weights"].sum().item() == pytest.approx(1, abs=1e-5)
 
-    loaded = load_module(result["checkpoint"])
+    loaded = load_module(result.checkpoint)
     torch.testing.assert_close(loaded.latent_density.means, stored["means"])
     mixture = MixtureSameFamily(
         Categorical(stored["weights"]),

@@ -66,7 +66,7 @@ def gan_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "train",
         [f"paths.root_dir={root}", f"paths.output_dir={root}/run", *TINY_RUN, "model=gan"],
     )
-    return Path(train(cfg)["checkpoint"])
+    return Path(train(cfg).checkpoint)
 
 
 def test_truncated_checkpoint_is_one_line(tmp_path: Path, gan_checkpoint: Path) -> None:

@@ -44,7 +44,7 @@ def test_evaluator_learns_the_digits(workspace: dict) -> None:
 
 
 def test_scores_are_written_logged_and_real_features_cached(workspace: dict) -> None:
-    tracking_uri, _, run_id = workspace["train"]["mlflow"][0]
+    tracking_uri, run_id = workspace["train"].run.tracking_uri, workspace["train"].run.run_id
     out = workspace["root"] / "eval1"
     first = evaluate(eval_config(workspace, f"run_id={run_id}"), output_dir=out)
 
@@ -67,7 +67,7 @@ def test_scores_are_written_logged_and_real_features_cached(workspace: dict) -> 
     assert len(cache_files) == 2  # train and val features
     stamps = [p.stat().st_mtime_ns for p in cache_files]
     second = evaluate(
-        eval_config(workspace, f"ckpt_path={workspace['train']['checkpoint']}"),
+        eval_config(workspace, f"ckpt_path={workspace['train'].checkpoint}"),
         output_dir=workspace["root"] / "eval2",
     )
     assert [p.stat().st_mtime_ns for p in cache_files] == stamps  # read, not recomputed
@@ -77,7 +77,7 @@ def test_scores_are_written_logged_and_real_features_cached(workspace: dict) -> 
 def test_every_score_has_its_reference_at_the_same_sample_count(workspace: dict) -> None:
     """FID is biased by the sample count: the reference row scores as many held-out images as
     there are generated ones, so it moves with eval.num_samples as the model rows do."""
-    ckpt = f"ckpt_path={workspace['train']['checkpoint']}"
+    ckpt = f"ckpt_path={workspace['train'].checkpoint}"
     small = evaluate(eval_config(workspace, ckpt), output_dir=workspace["root"] / "n200")
     large = evaluate(
         eval_config(workspace, ckpt, "eval.num_samples=1000"), output_dir=workspace["root"] / "n1k"
@@ -96,7 +96,7 @@ def test_every_score_has_its_reference_at_the_same_sample_count(workspace: dict)
 def test_more_samples_than_the_val_split_is_said_in_the_json(workspace: dict) -> None:
     result = evaluate(
         eval_config(
-            workspace, f"ckpt_path={workspace['train']['checkpoint']}", "eval.num_samples=1200"
+            workspace, f"ckpt_path={workspace['train'].checkpoint}", "eval.num_samples=1200"
         ),
         output_dir=workspace["root"] / "n1200",
     )
@@ -110,7 +110,7 @@ def test_more_samples_than_the_val_split_is_said_in_the_json(workspace: dict) ->
 
 
 def test_too_few_samples_for_kid_is_a_clear_error(workspace: dict) -> None:
-    cfg = eval_config(workspace, f"ckpt_path={workspace['train']['checkpoint']}")
+    cfg = eval_config(workspace, f"ckpt_path={workspace['train'].checkpoint}")
     cfg.eval.num_samples = 50
     with pytest.raises(GenlabError, match="kid_subset_size=100 is larger than eval.num_samples=50"):
         evaluate(cfg, output_dir=workspace["root"] / "eval3")
@@ -119,7 +119,7 @@ def test_too_few_samples_for_kid_is_a_clear_error(workspace: dict) -> None:
 def test_missing_evaluator_says_how_to_train_it(workspace: dict, tmp_path: Path) -> None:
     cfg = eval_config(
         workspace,
-        f"ckpt_path={workspace['train']['checkpoint']}",
+        f"ckpt_path={workspace['train'].checkpoint}",
         f"eval.evaluator_ckpt={tmp_path}/none.ckpt",
     )
     with pytest.raises(GenlabError, match="evaluator not found .*train_evaluator.py"):
@@ -144,11 +144,11 @@ def test_fid_monitor_keeps_the_best_epoch_by_validation_fid(workspace: dict) -> 
             ],
         )
     )
-    tracking_uri, _, run_id = result["mlflow"][0]
+    tracking_uri, run_id = result.run.tracking_uri, result.run.run_id
     history = sorted(
         MlflowClient(tracking_uri).get_metric_history(run_id, "val/fid"), key=lambda m: m.step
     )
     assert len(history) == 3 and all(m.value > 0 for m in history)
-    kept = torch.load(result["checkpoint"], weights_only=True)
+    kept = torch.load(result.checkpoint, weights_only=True)
     best_epoch = min(range(3), key=lambda i: history[i].value)
     assert kept["epoch"] == best_epoch

@@ -17,14 +17,10 @@ def weights_of(checkpoint: str) -> dict[str, torch.Tensor]:
 @pytest.mark.parametrize("model", ["gan", "vae"])
 def test_same_seed_gives_identical_weights(train_config, tmp_path: Path, model: str) -> None:
     first = train(train_config(f"model={model}", "logger=none", "seed=11"))
-    first_weights = weights_of(first["checkpoint"])
-    Path(first["checkpoint"]).unlink()
-    second = weights_of(
-        train(train_config(f"model={model}", "logger=none", "seed=11"))["checkpoint"]
-    )
-    other = weights_of(
-        train(train_config(f"model={model}", "logger=none", "seed=12"))["checkpoint"]
-    )
+    first_weights = weights_of(first.checkpoint)
+    Path(first.checkpoint).unlink()
+    second = weights_of(train(train_config(f"model={model}", "logger=none", "seed=11")).checkpoint)
+    other = weights_of(train(train_config(f"model={model}", "logger=none", "seed=12")).checkpoint)
     assert first_weights.keys() == second.keys()
     assert all(torch.equal(first_weights[k], second[k]) for k in first_weights)
     assert any(not torch.equal(first_weights[k], other[k]) for k in first_weights)
@@ -36,10 +32,10 @@ def test_checkpoint_round_trip_gives_identical_samples(train_config, model: str)
 
     cfg = train_config(f"model={model}", "logger=none")
     result = train(cfg)
-    restored = load_module(result["checkpoint"])
+    restored = load_module(result.checkpoint)
     assert type(restored).__name__ == instantiate(cfg.model).__class__.__name__
 
-    trained_state = torch.load(result["checkpoint"], weights_only=True)["state_dict"]
+    trained_state = torch.load(result.checkpoint, weights_only=True)["state_dict"]
     reference = instantiate(cfg.model)
     reference.load_state_dict(trained_state)
     z = torch.randn(8, restored.latent_dim, generator=torch.Generator().manual_seed(0))

@@ -16,11 +16,11 @@ from genlab.train import train
 def tracked_run(train_config, tmp_path: Path, monkeypatch) -> dict:
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     cfg = train_config("model=vae", "seed=3", "experiment_name=test-genlab")
-    return train(cfg) | {"cfg": cfg, "root": tmp_path}
+    return {"result": train(cfg), "cfg": cfg, "root": tmp_path}
 
 
 def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> None:
-    tracking_uri, _, run_id = tracked_run["mlflow"][0]
+    tracking_uri, run_id = tracked_run["result"].run.tracking_uri, tracked_run["result"].run.run_id
     assert tracking_uri == f"sqlite:///{tracked_run['root']}/mlflow.db"
     client = MlflowClient(tracking_uri)
     run = client.get_run(run_id)
@@ -58,7 +58,7 @@ def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> 
 
 
 def test_logged_model_samples(tracked_run: dict) -> None:
-    tracking_uri, _, run_id = tracked_run["mlflow"][0]
+    tracking_uri, run_id = tracked_run["result"].run.tracking_uri, tracked_run["result"].run.run_id
     mlflow.set_tracking_uri(tracking_uri)
     model = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
     images = model(torch.randn(5, tracked_run["cfg"].model.latent_dim))
@@ -81,15 +81,15 @@ def test_the_checkpoint_kept_by_the_monitor_is_the_logged_model(
             "+callbacks.scripted.values=[3.0,1.0,2.0]",
         )
     )
-    assert Path(result["checkpoint"]).name == "epoch001.ckpt"
-    tracking_uri, _, run_id = result["mlflow"][0]
+    assert Path(result.checkpoint).name == "epoch001.ckpt"
+    tracking_uri, run_id = result.run.tracking_uri, result.run.run_id
     run = MlflowClient(tracking_uri).get_run(run_id)
     assert run.data.tags["genlab.logged_model_epoch"] == "1"
 
     mlflow.set_tracking_uri(tracking_uri)
     logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
-    kept = load_module(result["checkpoint"])
-    last = load_module(Path(result["checkpoint"]).with_name("last.ckpt"))
+    kept = load_module(result.checkpoint)
+    last = load_module(Path(result.checkpoint).with_name("last.ckpt"))
     z = torch.randn(16, kept.latent_dim, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(logged.generate(z), kept.generate(z))
     assert (logged.generate(z) - last.generate(z)).abs().max() > 1e-3
@@ -100,10 +100,10 @@ def test_a_conditional_model_round_trips_through_the_mlflow_model(
 ) -> None:
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     result = train(train_config("model=dcgan", "model.conditional=true"))
-    tracking_uri, _, run_id = result["mlflow"][0]
+    tracking_uri, run_id = result.run.tracking_uri, result.run.run_id
     mlflow.set_tracking_uri(tracking_uri)
     logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
-    kept = load_module(result["checkpoint"])
+    kept = load_module(result.checkpoint)
     assert logged.conditional and logged.num_classes == 10
     z = torch.randn(10, kept.latent_dim, generator=torch.Generator().manual_seed(0))
     labels = torch.arange(10)
@@ -115,8 +115,8 @@ def test_runs_of_a_config_share_param_keys(train_config, tmp_path: Path, monkeyp
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     first = train(train_config("model=gan", "seed=1"))
     second = train(train_config("model=gan", "seed=2", "model.lr=0.001"))
-    client = MlflowClient(first["mlflow"][0][0])
-    runs = [client.get_run(r["mlflow"][0][2]) for r in (first, second)]
+    client = MlflowClient(first.run.tracking_uri)
+    runs = [client.get_run(r.run.run_id) for r in (first, second)]
     assert runs[0].data.params.keys() == runs[1].data.params.keys()
     assert runs[1].data.params["model/lr"] == "0.001"
     assert runs[0].info.experiment_id == runs[1].info.experiment_id
@@ -135,7 +135,7 @@ def test_credentials_never_reach_params_or_the_config_artifact(
             "+extra.team_db=postgresql://alice:hunter2@db.example:5432/mlflow",
         )
     )
-    tracking_uri, _, run_id = result["mlflow"][0]
+    tracking_uri, run_id = result.run.tracking_uri, result.run.run_id
     client = MlflowClient(tracking_uri)
     params = client.get_run(run_id).data.params
     assert not any("s3cr3t" in v or "hunter2" in v for v in params.values())

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytorch_lightning as pl
 
 from genlab.errors import GenlabError
-from genlab.models.base import GenerativeModule
 
 
 class DivergenceError(GenlabError):
@@ -22,10 +21,9 @@ class StopOnDivergence(pl.Callback):
     def on_train_batch_end(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs, batch, batch_idx: int
     ) -> None:
-        # Every step's losses, which GenerativeModule keeps (callback_metrics has step values
+        # Every step's losses, as training_step returned them (callback_metrics has step values
         # only every log_every_n_steps).
-        assert isinstance(pl_module, GenerativeModule)
-        for name, value in pl_module.last_train_losses.items():
+        for name, value in (outputs or {}).items():
             if not math.isfinite(float(value)):
                 raise DivergenceError(self._message(trainer, f"train/{name}", float(value)))
 

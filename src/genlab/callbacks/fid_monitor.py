@@ -23,6 +23,8 @@ class FIDMonitor(pl.Callback):
         self, evaluator_ckpt: str, num_samples: int = 500, batch_size: int = 250, seed: int = 0
     ) -> None:
         self.evaluator_ckpt = Path(evaluator_ckpt)
+        if not self.evaluator_ckpt.is_file():  # now, before any run is opened
+            load_evaluator(self.evaluator_ckpt)
         self.num_samples = num_samples
         self.batch_size = batch_size
         self.seed = seed

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytorch_lightning as pl
 from pytorch_lightning.utilities.exceptions import SIGTERMException
 
+from genlab.tracking.run import run_loggers
+
 INTERRUPTIONS = (KeyboardInterrupt, SIGTERMException)
 
 
@@ -27,3 +29,6 @@ class InterruptCheckpoint(pl.Callback):
     ) -> None:
         if isinstance(exception, INTERRUPTIONS):
             trainer.save_checkpoint(self.ckpt_path)  # every rank calls; rank 0 writes
+            if trainer.is_global_zero:  # the newest checkpoint, where resume= looks
+                for logger in run_loggers(trainer.loggers):
+                    logger.record_checkpoint(self.ckpt_path)

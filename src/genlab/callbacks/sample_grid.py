@@ -12,7 +12,7 @@ from pytorch_lightning.utilities import rank_zero_only
 from torchvision.utils import save_image
 
 from genlab.models.base import GenerativeModule
-from genlab.tracking.mlflow_run import mlflow_loggers
+from genlab.tracking.run import run_loggers
 
 
 def grid_labels(module: GenerativeModule, num_samples: int, nrow: int) -> torch.Tensor | None:
@@ -54,5 +54,5 @@ class SampleGridCallback(pl.Callback):
         path = self.output_dir / f"epoch_{epoch:03d}.png"
         save_image(images, path, nrow=self.nrow, normalize=True, value_range=(-1, 1))
         self.last_grid = path
-        for logger in mlflow_loggers(trainer.loggers):
+        for logger in run_loggers(trainer.loggers):
             logger.experiment.log_artifact(logger.run_id, str(path), "samples")

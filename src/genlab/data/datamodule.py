@@ -93,16 +93,17 @@ class PreparedDataModule(pl.LightningDataModule):
                 f"prepared data in {self.prepared_dir} has shape {shape} (C, H, W), but the config "
                 f"asks for {self.image_shape} (data.channels, data.image_size)"
             )
-        self.train_set = UInt8ImageDataset(*read_split(self.prepared_dir, "train"))
+        train_set = UInt8ImageDataset(*read_split(self.prepared_dir, "train"))
+        if len(train_set) < self.batch_size:
+            raise GenlabError(
+                f"{self.name}: {len(train_set)} training images are fewer than "
+                f"data.batch_size={self.batch_size}; with drop_last there would be no batch"
+            )
+        self.train_set = train_set
         self.val_set = UInt8ImageDataset(*read_split(self.prepared_dir, "val"))
 
     def train_dataloader(self) -> DataLoader:
         train_set = self._require(self.train_set)
-        if len(train_set) < self.batch_size:
-            raise GenlabError(
-                f"{self.name}: {len(train_set)} training images are fewer than batch_size "
-                f"{self.batch_size}; with drop_last there would be no batch"
-            )
         if self.trainer is not None and self.trainer.world_size > 1:
             return self._loader(train_set, shuffle=True, drop_last=True)  # Lightning shards it
         # One process: the order of each epoch is a function of (seed, epoch) alone, as under

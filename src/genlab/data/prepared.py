@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from torch import Tensor
 
 from genlab.data.sources.base import SPLITS, PreparedSplits
 from genlab.errors import GenlabError
+from genlab.files import atomic_write
 
 FORMAT_VERSION = 1
 META_FILE = "meta.json"
@@ -56,7 +55,7 @@ def write_prepared(
         fname = split_file(split)
         # clone: a view of a larger tensor would otherwise save that whole storage
         payload = {"images": images.contiguous().clone(), "labels": labels.contiguous().clone()}
-        _atomic_write(out_dir / fname, lambda f, p=payload: torch.save(p, f))
+        atomic_write(out_dir / fname, lambda f, p=payload: torch.save(p, f))
         files[fname] = (out_dir / fname).stat().st_size
 
     meta = {
@@ -73,7 +72,7 @@ def write_prepared(
         "files": files,
     }
     text = json.dumps(meta, indent=2) + "\n"
-    _atomic_write(out_dir / META_FILE, lambda f: f.write(text.encode()))
+    atomic_write(out_dir / META_FILE, lambda f: f.write(text.encode()))
     return meta
 
 
@@ -132,18 +131,3 @@ def _normalize(config: Mapping[str, Any]) -> Any:
     if isinstance(config, DictConfig):
         config = OmegaConf.to_container(config, resolve=True)
     return json.loads(json.dumps(config, sort_keys=True, default=str))
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temp file in the same folder, then rename over `path` in one step."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the data is not secret
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -9,12 +9,13 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from genlab.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +70,11 @@ class RealFeatureCache:
             return None
 
     def _save(self, path: Path, key_json: str, features: torch.Tensor, logits: torch.Tensor):
-        """Write to a temp file in the same folder, then rename: readers (or a parallel sweep
-        job) never see a half-written file."""
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        """Atomically: readers (or a parallel sweep job) never see a half-written file."""
         payload = {
             "key": key_json,
             # clone: a view would otherwise save its whole underlying storage
             "features": features.detach().cpu().clone(),
             "logits": logits.detach().cpu().clone(),
         }
-        fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=f".{path.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                torch.save(payload, f)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda f: torch.save(payload, f))

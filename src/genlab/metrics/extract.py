@@ -11,6 +11,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from genlab.errors import GenlabError
+from genlab.eval_mode import eval_mode
 
 
 def _device_of(module: nn.Module) -> torch.device:
@@ -32,22 +33,21 @@ def extract_features(
     images, if known) only sizes the progress bar; `progress=False` hides it inside training.
     """
     device = _device_of(extractor)
-    was_training = extractor.training
-    extractor.eval()
     features: list[torch.Tensor] = []
     logits: list[torch.Tensor] = []
-    try:
-        with (
-            torch.no_grad(),
-            tqdm(total=total, desc=desc, unit="img", leave=False, disable=not progress) as bar,
-        ):
-            for batch in batches:
-                feats, lgts = extractor(batch.to(device))
-                features.append(feats.float().cpu())
-                logits.append(lgts.float().cpu())
-                bar.update(len(batch))
-    finally:
-        extractor.train(was_training)
+    with (
+        eval_mode(extractor),
+        torch.no_grad(),
+        # disable=None: a bar in a terminal only, not in log files or pipes
+        tqdm(
+            total=total, desc=desc, unit="img", leave=False, disable=None if progress else True
+        ) as bar,
+    ):
+        for batch in batches:
+            feats, lgts = extractor(batch.to(device))
+            features.append(feats.float().cpu())
+            logits.append(lgts.float().cpu())
+            bar.update(len(batch))
     if not features:
         raise GenlabError(f"{desc}: no images to extract features from")
     return torch.cat(features), torch.cat(logits)

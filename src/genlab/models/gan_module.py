@@ -20,9 +20,8 @@ from torch import nn
 
 from genlab.errors import GenlabError
 from genlab.models.base import GenerativeModule
+from genlab.models.choices import LOSSES
 from genlab.models.components.diffaugment import DiffAugment
-
-LOSSES = ("bce", "hinge")
 
 
 def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor):
@@ -95,7 +94,9 @@ class GANModule(GenerativeModule):
         real, labels = batch
         return real, (labels if self.conditional else None)
 
-    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
+    def training_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
+    ) -> dict[str, torch.Tensor]:
         real, labels = self._batch(batch)
         opt_g, opt_d = self.optimizers()
         fake = self.generator(self.sample_noise(real.shape[0]), labels)
@@ -114,7 +115,9 @@ class GANModule(GenerativeModule):
         opt_g.step()
         self.untoggle_optimizer(opt_g)
 
-        self.log_train_losses({"d_loss": d_loss, "g_loss": g_loss})
+        losses = {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+        self.loss_log.step(self, losses)
+        return losses  # StopOnDivergence reads them in on_train_batch_end
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
         real, labels = self._batch(batch)

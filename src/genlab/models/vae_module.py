@@ -13,10 +13,10 @@ import torch.nn.functional as F
 from hydra.utils import instantiate
 
 from genlab.errors import GenlabError
+from genlab.eval_mode import eval_mode
 from genlab.models.base import GenerativeModule
+from genlab.models.choices import PRIORS
 from genlab.models.components.latent_mixture import LatentMixture
-
-PRIORS = ("normal", "gmm")
 
 
 class VAEModule(GenerativeModule):
@@ -56,14 +56,10 @@ class VAEModule(GenerativeModule):
     @torch.no_grad()
     def reconstruct(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Decode the posterior mean: what the VAE keeps of each image."""
-        was_training = self.training
-        self.eval()
-        try:
+        with eval_mode(self):
             labels = self.labels_for(len(images), labels)
             mu, _ = self.encoder(images.to(self.device), labels)
             return self(mu, labels)
-        finally:
-            self.train(was_training)
 
     def elbo_terms(
         self, images: torch.Tensor, labels: torch.Tensor | None = None
@@ -85,10 +81,10 @@ class VAEModule(GenerativeModule):
 
     def training_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
-    ) -> torch.Tensor:
+    ) -> dict[str, torch.Tensor]:
         terms = self.elbo_terms(*self._batch(batch))
-        self.log_train_losses(terms)
-        return terms["loss"]
+        self.loss_log.step(self, terms)
+        return terms  # "loss" is optimised; StopOnDivergence reads all of them
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
         terms = self.elbo_terms(*self._batch(batch))
@@ -102,16 +98,12 @@ class VAEModule(GenerativeModule):
     @torch.no_grad()
     def fit_latent_density(self) -> None:
         """Fit the mixture to the posterior means of the training images (all ranks' shares)."""
-        was_training = self.training
-        self.eval()
         means = []
-        try:
+        with eval_mode(self):
             for batch in self.trainer.train_dataloader:
                 images, labels = self._batch(batch)
                 labels = None if labels is None else labels.to(self.device)
                 means.append(self.encoder(images.to(self.device), labels)[0])
-        finally:
-            self.train(was_training)
         codes = torch.cat(means)
         if self.trainer.world_size > 1:
             codes = self.all_gather(codes).flatten(0, 1)

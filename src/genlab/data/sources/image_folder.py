@@ -86,7 +86,8 @@ class ImageFolderSource:
         images: list[torch.Tensor] = []
         labels: list[int] = []
         skipped = 0
-        for path, label in tqdm(samples, desc=f"decoding {self.root.name}", unit="img"):
+        bar = tqdm(samples, desc=f"decoding {self.root.name}", unit="img", disable=None)
+        for path, label in bar:  # a bar in a terminal, nothing in logs and pipes
             try:
                 with Image.open(path) as img:
                     images.append(transform(img.convert(mode)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -66,10 +67,14 @@ class TorchvisionSource:
         import torchvision.datasets  # imported here: torchvision takes seconds to import
 
         cls = getattr(torchvision.datasets, self.dataset)
+        existing = Path(self.expected_dir)
+        while not existing.exists():
+            existing = existing.parent
         try:
             # With the files present torchvision checks them and never touches the network.
             return cls(root=self.root, train=train, download=self.download)
         except (RuntimeError, OSError) as e:  # URLError is an OSError
+            _remove_empty_folders(Path(self.expected_dir), existing)
             raise DatasetUnavailableError(self._unavailable_message(e)) from e
 
     def _unavailable_message(self, error: Exception) -> str:
@@ -80,6 +85,15 @@ class TorchvisionSource:
             f"{self.dataset} files {how} ({cause}). Put {_DATASETS[self.dataset].files} by hand "
             f"in {self.expected_dir}/ or use data=mnist5k, which works offline."
         )
+
+
+def _remove_empty_folders(folder: Path, keep: Path) -> None:
+    """The folders a failed download made (empty ones, up to `keep`): a failure leaves nothing."""
+    while (
+        folder != keep and keep in folder.parents and folder.is_dir() and not any(folder.iterdir())
+    ):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _as_tensors(ds) -> tuple[torch.Tensor, torch.Tensor]:

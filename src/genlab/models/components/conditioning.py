@@ -7,8 +7,7 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from genlab.errors import GenlabError
-
-CONDITIONINGS = ("concat", "cbn")
+from genlab.models.choices import CONDITIONINGS
 
 
 def check_conditioning(num_classes: int, conditioning: str) -> None:

@@ -19,8 +19,8 @@ import torch
 from torch import nn
 
 from genlab.errors import GenlabError
+from genlab.models.choices import AUGMENTATIONS
 
-POLICIES = ("color", "translation", "cutout")
 BACKGROUND = -1.0
 
 
@@ -34,10 +34,10 @@ class DiffAugment(nn.Module):
         cutout: float = 0.25,
     ) -> None:
         super().__init__()
-        unknown = sorted(set(policy) - set(POLICIES))
+        unknown = sorted(set(policy) - set(AUGMENTATIONS))
         if unknown:
             raise GenlabError(
-                f"unknown augmentation {', '.join(unknown)}; valid: {', '.join(POLICIES)}"
+                f"unknown augmentation {', '.join(unknown)}; valid: {', '.join(AUGMENTATIONS)}"
             )
         for name, value in [
             ("brightness", brightness),
