@@ -5,7 +5,7 @@ from pathlib import Path
 import torch
 from hydra.utils import get_class
 
-from genlab.errors import CheckpointError
+from genlab.errors import CheckpointError, first_line
 from genlab.models.base import MODULE_CLASS_KEY, GenerativeModule
 
 
@@ -37,15 +37,10 @@ def read_checkpoint(path: Path, map_location: str = "cpu") -> dict:
     try:
         checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated, not a torch file, or unsafe content
-        raise CheckpointError(f"cannot read checkpoint {path}: {_first_line(err)}") from err
+        raise CheckpointError(f"cannot read checkpoint {path}: {first_line(err)}") from err
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f"{path} is not a Lightning checkpoint")
     return checkpoint
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
 
 
 def check_fits(path: str | Path, module: torch.nn.Module) -> None:
@@ -64,6 +59,8 @@ def check_fits(path: str | Path, module: torch.nn.Module) -> None:
         )
     saved = checkpoint.get("state_dict", {})
     for key, tensor in module.state_dict().items():
+        if not isinstance(tensor, torch.Tensor):  # extra state (the VAE's latent mixture)
+            continue
         if key not in saved or saved[key].shape != tensor.shape:
             got = tuple(saved[key].shape) if key in saved else "nothing"
             raise CheckpointError(

@@ -24,7 +24,8 @@ from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
 from genlab.configs import config_dir
-from genlab.errors import GenlabError
+from genlab.errors import GenlabError, first_line
+from genlab.files import creation_blocker
 
 # Flags with which Hydra only prints something: no job runs, so only option names are checked.
 INFO_FLAGS = {"--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--resolve"}
@@ -53,7 +54,7 @@ def precheck(config_name: str, args: list[str]) -> str | None:
 
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as err:
-        return f"{_first_line(err)}; write overrides as key=value (see --help)"
+        return f"{first_line(err)}; write overrides as key=value (see --help)"
     message = unknown_choice(parsed)
     if message or flags & INFO_FLAGS:
         return message
@@ -88,7 +89,7 @@ def _composition_message(err: BaseException, config_name: str) -> str:
             f"the {config_name} config has no key '{key}' (check the spelling; "
             f"`--cfg job` lists the keys, and +{key}=<value> adds a new one)"
         )
-    return _first_line(err)
+    return first_line(err)
 
 
 def _jobs(parsed: list) -> Any:
@@ -124,11 +125,6 @@ def _compose(config_name: str, overrides: list[str]):
         return compose(config_name, overrides=overrides, return_hydra_config=True)
 
 
-def _first_line(err: BaseException) -> str:
-    text = " ".join(str(err).split("\n")[0].split())
-    return text or type(err).__name__
-
-
 def unknown_choice(parsed: list) -> str | None:
     """A one-line message if an override picks a config group option that does not exist.
 
@@ -160,13 +156,11 @@ def unwritable_output(cfg: Any, multirun: bool) -> str | None:
     """A one-line message if Hydra could not create the job's output folder. Checked on the
     nearest folder that exists, so that checking creates nothing."""
     folder = Path(str(cfg.hydra.sweep.dir if multirun else cfg.hydra.run.dir))
-    existing = folder
-    while not existing.exists():
-        existing = existing.parent
-    if existing.is_dir() and os.access(existing, os.W_OK | os.X_OK):
+    blocker = creation_blocker(folder)
+    if blocker is None:
         return None
     return (
-        f"cannot write the output folder {folder} ({existing} is not a writable folder); "
+        f"cannot write the output folder {folder} ({blocker} is not a writable folder); "
         "pick another with hydra.run.dir=<folder> or GENLAB_ROOT=<project folder>"
     )
 

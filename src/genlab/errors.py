@@ -18,3 +18,10 @@ class DatasetUnavailableError(GenlabError):
 
 class CheckpointError(GenlabError):
     """A checkpoint is missing, unreadable or does not fit the requested model."""
+
+
+def first_line(err: BaseException) -> str:
+    """An exception's message as one line (its first), for an `error:` line; its type when it
+    has no message."""
+    lines = str(err).strip().splitlines()
+    return " ".join(lines[0].split()) if lines else type(err).__name__

@@ -23,3 +23,18 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def nearest_existing(path: Path) -> Path:
+    """`path`, or its nearest ancestor that exists."""
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def creation_blocker(folder: Path) -> Path | None:
+    """What stops `folder` (and its parents) from being made, checked without making
+    anything: the nearest existing ancestor when it is not a writable folder, else None."""
+    existing = nearest_existing(folder)
+    writable = existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
+    return None if writable else existing

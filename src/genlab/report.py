@@ -108,6 +108,10 @@ def comparison_figure(results: list[dict[str, Any]], grids: list[Path], path: Pa
         ax.axhline(ref[key], color="tab:green", linestyle="--", label=f"real data: {ref[key]:.2f}")
         ax.set_title(label)
         ax.legend()
+    save_figure(fig, path)
+
+
+def save_figure(fig, path: Path) -> None:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)

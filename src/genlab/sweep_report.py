@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from genlab.errors import GenlabError  # noqa: E402
+from genlab.report import save_figure  # noqa: E402
 from genlab.tracking.store import require_existing_store  # noqa: E402
 
 SCORES = [
@@ -122,10 +123,7 @@ def error_bar_figure(groups: list[ModelRuns], path: Path) -> None:
             values = group.scores.get(key, [])
             ax.scatter([i] * len(values), values, color="tab:gray", s=12, zorder=3)
         ax.set_title(f"{title} (mean ± std over seeds)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def write_sweep_report(

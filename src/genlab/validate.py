@@ -135,6 +135,7 @@ RULES: list[tuple[str, Callable[[Any], bool], str]] = [
     ("model.augment.policy", _policy, "a list of " + ", ".join(AUGMENTATIONS)),
     ("model.generator.conditioning", _one_of(CONDITIONINGS), "one of " + ", ".join(CONDITIONINGS)),
     ("callbacks.ema.decay", lambda v: isinstance(v, float | int) and 0 <= v <= 1, "in [0, 1]"),
+    ("callbacks.ema.update_every_n_steps", _integer(1), "an integer >= 1"),
     ("seed", lambda v: v is None or _integer(0)(v), "an integer >= 0 or null"),
     ("eval.num_samples", _integer(2), "an integer >= 2"),
     ("eval.batch_size", _integer(1), "an integer >= 1"),
@@ -162,6 +163,7 @@ def check_config(cfg: DictConfig) -> None:
             raise GenlabError(f"{key} must be {valid}, got {value!r}")
     _check_missing(cfg)
     _check_kid_subset(cfg)
+    _check_ema(cfg)
     _check_trainer(cfg)
     _check_resolution(cfg)
     _check_tracking(cfg)
@@ -187,6 +189,17 @@ def _check_kid_subset(cfg: DictConfig) -> None:
         raise GenlabError(
             f"eval.kid_subset_size={subset} is larger than eval.num_samples={num}; "
             "KID needs subset_size <= num_samples"
+        )
+
+
+def _check_ema(cfg: DictConfig) -> None:
+    every = OmegaConf.select(cfg, "callbacks.ema.update_every_n_steps")
+    enabled = OmegaConf.select(cfg, "callbacks.ema.enabled")
+    target = str(OmegaConf.select(cfg, "model._target_", default=""))
+    if enabled and isinstance(every, int) and every % 2 == 0 and target.endswith("GANModule"):
+        raise GenlabError(
+            f"callbacks.ema.update_every_n_steps={every} would never update a GAN's average: "
+            "a GAN batch makes 2 optimizer steps and Lightning counts them; use an odd number"
         )
 
 

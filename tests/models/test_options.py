@@ -175,3 +175,25 @@ def test_the_mixture_is_fitted_to_the_training_codes_at_the_end_of_fit() -> None
     # EM's fixed point: the mixture's mean is the mean of the codes it was fitted to.
     mixture_mean = vae.latent_density.weights @ vae.latent_density.means
     torch.testing.assert_close(mixture_mean, codes.mean(0), atol=1e-4, rtol=1e-4)
+
+
+def test_an_even_update_interval_for_a_gan_is_refused() -> None:
+    """A GAN batch makes two optimizer steps, so Lightning's EMA, which checks step % n == 0
+    on odd step indices, would never update: silently no EMA. genlab refuses it."""
+    from genlab.errors import GenlabError
+    from genlab.validate import check_config
+
+    from compose import compose_config
+
+    odd = compose_config(
+        "train", ["model=gan", "callbacks.ema.enabled=true", "callbacks.ema.update_every_n_steps=3"]
+    )
+    check_config(odd)
+    even = compose_config(
+        "train", ["model=gan", "callbacks.ema.enabled=true", "callbacks.ema.update_every_n_steps=2"]
+    )
+    with pytest.raises(GenlabError, match="use an odd number"):
+        check_config(even)
+    ema = EMA(decay=0.5, update_every_n_steps=3)
+    fit_steps(build("gan"), 12, ema)  # 6 batches, 12 optimizer steps
+    assert ema.state_dict()["latest_update_step"] > 0

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from mlflow import MlflowClient
 
 from genlab.errors import GenlabError
@@ -152,3 +153,44 @@ def test_fid_monitor_keeps_the_best_epoch_by_validation_fid(workspace: dict) -> 
     kept = torch.load(result.checkpoint, weights_only=True)
     best_epoch = min(range(3), key=lambda i: history[i].value)
     assert kept["epoch"] == best_epoch
+
+
+class RealImages(torch.nn.Module):
+    """A stand-in "generator" that draws real held-out images of the asked classes: a perfect
+    conditional model, for checking what the conditional scores make of one."""
+
+    conditional = True
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor) -> None:
+        super().__init__()
+        self.images, self.labels, self.next = images, labels, 0
+
+    def sample_with_labels(self, n: int, labels=None, *, generator=None):
+        index = torch.arange(self.next, self.next + n) % len(self.images)
+        self.next += n
+        return self.images[index], self.labels[index]
+
+
+def test_label_accuracy_and_intra_class_fid_of_real_images(workspace: dict) -> None:
+    """Real images score the evaluator's own accuracy, and an intra-class FID at the level of
+    the real reference, far below that of images with the wrong labels."""
+    from genlab.data.prepared import read_split
+    from genlab.evaluator import load_evaluator
+    from genlab.metrics.scorer import FeatureSet, Scorer
+
+    prepared = Path(workspace["root"]) / "data" / "prepared" / "mnist5k"
+    val_images, val_labels = read_split(prepared, "val")
+    train_images, train_labels = read_split(prepared, "train")
+    scorer = Scorer(load_evaluator(workspace["evaluator"]["checkpoint"]), batch_size=250)
+    real = RealImages(val_images.float() / 127.5 - 1, val_labels)
+    train = scorer.extract(train_images.float() / 127.5 - 1, labels=train_labels)
+
+    fake, _ = scorer.generate(real, len(val_labels), seed=0)
+    scores = scorer.full_scores(train, fake)
+    evaluator_accuracy = workspace["evaluator"]["val_accuracy"]
+    assert scores["label_accuracy"] == pytest.approx(evaluator_accuracy, abs=0.01)
+
+    shuffled = FeatureSet(fake.features, fake.logits, fake.labels[torch.randperm(len(fake))])
+    wrong = scorer.full_scores(train, shuffled)
+    assert wrong["label_accuracy"] < 0.2
+    assert scores["intra_fid"] < 0.25 * wrong["intra_fid"]

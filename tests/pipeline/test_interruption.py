@@ -59,12 +59,38 @@ def test_signal_mid_epoch_saves_a_checkpoint_and_marks_the_run_killed(
     assert (checkpoints / "last.ckpt").is_file()  # the finished first epoch is kept too
 
 
+def same_weights(expected_ckpt: Path, actual_ckpt: Path) -> None:
+    """Both the weights that are scored (EMA's average, when on) and the raw ones."""
+    expected = torch.load(expected_ckpt, weights_only=True)
+    actual = torch.load(actual_ckpt, weights_only=True)
+    assert actual["epoch"] == expected["epoch"]
+    for key in ("state_dict", "current_model_state"):
+        assert (key in expected) == (key in actual)
+        for name, tensor in expected.get(key, {}).items():
+            assert torch.equal(tensor, actual[key][name]), f"{key}.{name} differs after resume"
+
+
+def step_histories_have_no_repeats(run_id: str, tmp_path: Path) -> None:
+    """Per-step metrics have one point per step. (Lightning logs `epoch` beside every metric,
+    so its history repeats steps in any run.)"""
+    client = MlflowClient(f"sqlite:///{tmp_path}/mlflow.db")
+    step_keys = [k for k in client.get_run(run_id).data.metrics if k.endswith("_step")]
+    assert step_keys
+    for key in step_keys:
+        steps = [m.step for m in client.get_metric_history(run_id, key)]
+        assert len(steps) == len(set(steps)), f"{key} logged a step twice: {sorted(steps)}"
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("model", ["gan", "vae"])
+@pytest.mark.parametrize(
+    ("model", "extra"),
+    [("gan", []), ("vae", []), ("dcgan", ["callbacks.ema.enabled=true"])],
+    ids=["gan", "vae", "dcgan-batchnorm-ema"],
+)
 def test_killed_run_resumes_in_the_same_mlflow_run_to_identical_weights(
-    tmp_path: Path, data_dir: Path, model: str
+    tmp_path: Path, data_dir: Path, model: str, extra: list[str]
 ) -> None:
-    four_epochs = [f"model={model}", "trainer.max_epochs=4", "seed=5"]
+    four_epochs = [f"model={model}", "trainer.max_epochs=4", "seed=5", *extra]
     straight = train_script(tmp_path, data_dir, "straight", *four_epochs)
     assert straight.returncode == 0, straight.stderr[-2000:]
 
@@ -88,12 +114,95 @@ def test_killed_run_resumes_in_the_same_mlflow_run_to_identical_weights(
     assert client.get_run(killed_run.info.run_id).info.status == "FINISHED"
     epochs = {m.value for m in client.get_metric_history(killed_run.info.run_id, "epoch")}
     assert epochs == {0, 1, 2, 3}
+    step_histories_have_no_repeats(killed_run.info.run_id, tmp_path)
+    same_weights(
+        tmp_path / "straight/checkpoints/last.ckpt", tmp_path / "resumed/checkpoints/last.ckpt"
+    )
 
-    expected = torch.load(tmp_path / "straight/checkpoints/last.ckpt", weights_only=True)
-    actual = torch.load(tmp_path / "resumed/checkpoints/last.ckpt", weights_only=True)
-    assert actual["epoch"] == expected["epoch"] == 3
-    for name, tensor in expected["state_dict"].items():
-        assert torch.equal(tensor, actual["state_dict"][name]), f"{name} differs after resume"
+
+@pytest.mark.slow
+def test_a_run_interrupted_mid_epoch_resumes_from_its_interrupted_checkpoint(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """SIGTERM mid-epoch writes interrupted.ckpt, newer than last.ckpt; the resume hint
+    repeats the command's overrides, and the resumed run ends with the uninterrupted weights."""
+    four_epochs = ["model=dcgan", "trainer.max_epochs=4", "seed=5"]
+    straight = train_script(tmp_path, data_dir, "straight", *four_epochs)
+    assert straight.returncode == 0, straight.stderr[-2000:]
+    stopped = train_script(
+        tmp_path,
+        data_dir,
+        "stopped",
+        *four_epochs,
+        *fault("SignalSelf", epoch=2, batch=1, signal_name="SIGTERM"),
+    )
+    assert stopped.returncode == 2, stopped.stderr[-2000:]
+    hint = stopped.stderr.strip().splitlines()[-1]
+    [run] = [r for r in runs(tmp_path) if r.info.status == "KILLED"]
+    command = hint.split("continue with: ", 1)[1]
+    assert command.startswith("python pipelines/train.py ")
+    assert "model=dcgan" in command and "trainer.max_epochs=4" in command
+    assert command.endswith(f"resume={run.info.run_id}")
+    assert run.data.tags["genlab.checkpoint.last"].endswith("interrupted.ckpt")
+
+    resumed = train_script(tmp_path, data_dir, "resumed", *four_epochs, f"resume={run.info.run_id}")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    same_weights(
+        tmp_path / "straight/checkpoints/last.ckpt", tmp_path / "resumed/checkpoints/last.ckpt"
+    )
+    step_histories_have_no_repeats(run.info.run_id, tmp_path)
+
+
+@pytest.mark.slow
+def test_resuming_a_resumed_run_continues_from_its_newest_checkpoint(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """Killed twice, in a folder another model used too and then in a new folder: every
+    resume finds the run's own newest checkpoint."""
+    four_epochs = ["model=vae", "trainer.max_epochs=4", "seed=5"]
+    straight = train_script(tmp_path, data_dir, "straight", *four_epochs)
+    assert straight.returncode == 0, straight.stderr[-2000:]
+
+    # Another model finished in the same folder first: its last.ckpt is there already, so this
+    # run's own newest checkpoint is last-v1.ckpt.
+    other = train_script(tmp_path, data_dir, "shared", "model=gan", "trainer.max_epochs=1")
+    assert other.returncode == 0, other.stderr[-2000:]
+    first = train_script(
+        tmp_path,
+        data_dir,
+        "shared",
+        *four_epochs,
+        *fault("SignalSelf", epoch=1, batch=1, signal_name="SIGKILL"),
+    )
+    assert first.returncode == -signal.SIGKILL
+    [run] = [r for r in runs(tmp_path) if r.info.status == "RUNNING"]
+    recorded = MlflowClient(f"sqlite:///{tmp_path}/mlflow.db").get_run(run.info.run_id)
+    assert recorded.data.tags["genlab.checkpoint.last"].endswith("shared/checkpoints/last-v1.ckpt")
+
+    second = train_script(
+        tmp_path,
+        data_dir,
+        "second",
+        *four_epochs,
+        f"resume={run.info.run_id}",
+        *fault("SignalSelf", epoch=2, batch=1, signal_name="SIGKILL"),
+    )
+    assert second.returncode == -signal.SIGKILL, second.stderr[-2000:]
+    newest = MlflowClient(f"sqlite:///{tmp_path}/mlflow.db").get_run(run.info.run_id)
+    assert newest.data.tags["genlab.checkpoint.last"] == str(
+        tmp_path / "second/checkpoints/last.ckpt"
+    )
+
+    third = train_script(tmp_path, data_dir, "third", *four_epochs, f"resume={run.info.run_id}")
+    assert third.returncode == 0, third.stderr[-2000:]
+    assert (
+        "Restoring states from the checkpoint path at " + str(tmp_path / "second")
+        in third.stdout + third.stderr
+    )
+    same_weights(
+        tmp_path / "straight/checkpoints/last.ckpt", tmp_path / "third/checkpoints/last.ckpt"
+    )
+    step_histories_have_no_repeats(run.info.run_id, tmp_path)
 
 
 @pytest.mark.slow

@@ -4,37 +4,21 @@ the raw weights standing in until the average starts.
 Lightning swaps the averaged weights in for validation (so `val/fid`, the sample grids and the
 checkpoint choice see them), saves them as the checkpoint's `state_dict` (so evaluation, the
 sample CLI and the logged model use them) and keeps the raw weights and the average's state
-beside them (so resume is exact). Its average starts as a copy of the untrained model; before
-`update_starting_at_step` it is never updated, and validation would score that untrained copy.
-Here, until the first update, validation and checkpoints use the raw weights instead.
-Callbacks that sample during validation must run before this one: `genlab.train` orders it
-last.
+beside them (so resume is exact). Its average starts as a copy of the untrained model and is
+not updated before `update_starting_at_step`: validation would score that untrained copy, and a
+checkpoint would keep it. Here, until the first update, validation and checkpoints use the raw
+weights instead; the first update then copies them, so the average starts where training is.
 
-Two choices are passed to torch's `AveragedModel` through Lightning's documented keyword
-arguments: the update is torch's foreach EMA (`get_ema_multi_avg_fn`; Lightning's default
-updates one tensor at a time, which nearly doubled an MLP GAN step here), and `warmup` ramps the
-decay up as min(decay, (1 + n) / (10 + n)) after n updates, so an average started early does not
-drag the untrained weights along (QUALITY.md measures both).
+Steps are optimizer steps, and a GAN batch makes two: Lightning checks `step % n == 0` on
+odd step indices only, so for a GAN `update_every_n_steps` must be odd (genlab.validate says
+so). Callbacks that sample during validation must run before this one: `genlab.train` orders
+it last.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 import pytorch_lightning as pl
-import torch
 from pytorch_lightning.callbacks import EMAWeightAveraging
-from torch.optim.swa_utils import get_ema_multi_avg_fn
-
-
-def warmup_ema(decay: float) -> Callable[..., None]:
-    """torch's foreach EMA update with the decay ramped up over the first updates."""
-
-    @torch.no_grad()
-    def update(averaged: list[torch.Tensor], current: list[torch.Tensor], n) -> None:
-        effective = min(decay, (1.0 + float(n)) / (10.0 + float(n)))
-        get_ema_multi_avg_fn(effective)(averaged, current, n)
-
-    return update
 
 
 class EMA(EMAWeightAveraging):
@@ -42,7 +26,6 @@ class EMA(EMAWeightAveraging):
         self,
         enabled: bool = True,
         decay: float = 0.999,
-        warmup: bool = True,
         update_starting_at_step: int | None = None,
         update_every_n_steps: int = 1,
     ) -> None:
@@ -50,7 +33,6 @@ class EMA(EMAWeightAveraging):
             decay=decay,
             update_starting_at_step=update_starting_at_step,
             update_every_n_steps=update_every_n_steps,
-            multi_avg_fn=warmup_ema(decay) if warmup else get_ema_multi_avg_fn(decay),
         )
         self.enabled = enabled
 

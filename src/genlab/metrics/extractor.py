@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from genlab.errors import GenlabError
+from genlab.errors import GenlabError, first_line
 
 INCEPTION_WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
 
@@ -82,9 +82,8 @@ def _check_plain_tensors(path: str | os.PathLike[str]) -> None:
     try:
         torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise GenlabError(
-            f"refusing Inception weights {path}: not a plain tensor file ({first})"
+            f"refusing Inception weights {path}: not a plain tensor file ({first_line(e)})"
         ) from e
 
 

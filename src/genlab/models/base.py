@@ -38,11 +38,13 @@ class GenerativeModule(pl.LightningModule):
 
     def __init__(
         self,
+        latent_dim: int,
         conditional: bool = False,
         num_classes: int = 0,
         class_counts: Sequence[int] | None = None,
     ) -> None:
         super().__init__()
+        self.latent_dim = latent_dim
         if conditional and num_classes < 2:
             raise GenlabError(
                 f"a conditional model needs a dataset with at least 2 classes, got {num_classes}"
@@ -53,6 +55,14 @@ class GenerativeModule(pl.LightningModule):
             "class_prior", class_prior(self.num_classes, class_counts if conditional else None)
         )
         self.loss_log = TrainLossLog()
+
+    def network(self, config: dict[str, Any], **kwargs: Any) -> torch.nn.Module:
+        """A network built from its config (`_target_` and arguments), told the class count
+        when the model is conditional."""
+        from hydra.utils import instantiate
+
+        labels = {"num_classes": self.num_classes} if self.conditional else {}
+        return instantiate(config, **labels, **kwargs)
 
     def forward(
         self, z: torch.Tensor, labels: torch.Tensor | None = None

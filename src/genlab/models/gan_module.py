@@ -15,7 +15,6 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from hydra.utils import instantiate
 from torch import nn
 
 from genlab.errors import GenlabError
@@ -59,17 +58,15 @@ class GANModule(GenerativeModule):
         num_classes: int = 0,
         class_counts: Sequence[int] | None = None,
     ) -> None:
-        super().__init__(conditional, num_classes, class_counts)
+        super().__init__(latent_dim, conditional, num_classes, class_counts)
         if loss not in LOSSES:
             raise GenlabError(f"unknown model.loss '{loss}'; valid: {', '.join(LOSSES)}")
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.automatic_optimization = False
-        self.latent_dim = latent_dim
         self.loss = loss
-        labels = {"num_classes": self.num_classes} if conditional else {}
-        self.generator = instantiate(generator, latent_dim=latent_dim, **labels)
-        self.discriminator = instantiate(discriminator, **labels)
+        self.generator = self.network(generator, latent_dim=latent_dim)
+        self.discriminator = self.network(discriminator)
         policy = (augment or {}).get("policy") or []
         self.augment: nn.Module = DiffAugment(**augment) if policy else nn.Identity()
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from hydra.utils import instantiate
 
 from genlab.errors import GenlabError
 from genlab.eval_mode import eval_mode
@@ -34,14 +33,12 @@ class VAEModule(GenerativeModule):
         num_classes: int = 0,
         class_counts: Sequence[int] | None = None,
     ) -> None:
-        super().__init__(conditional, num_classes, class_counts)
+        super().__init__(latent_dim, conditional, num_classes, class_counts)
         if prior not in PRIORS:
             raise GenlabError(f"unknown model.prior '{prior}'; valid: {', '.join(PRIORS)}")
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
-        self.latent_dim = latent_dim
-        labels = {"num_classes": self.num_classes} if conditional else {}
-        self.encoder = instantiate(encoder, latent_dim=latent_dim, **labels)
-        self.decoder = instantiate(decoder, latent_dim=latent_dim, **labels)
+        self.encoder = self.network(encoder, latent_dim=latent_dim)
+        self.decoder = self.network(decoder, latent_dim=latent_dim)
         self.latent_density = LatentMixture(latent_dim, prior_components)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:

@@ -53,7 +53,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "trainer/gradient_clip_val",
     "callbacks/ema/enabled",
     "callbacks/ema/decay",
-    "callbacks/ema/warmup",
+    "callbacks/ema/update_every_n_steps",
     "callbacks/ema/update_starting_at_step",
     "callbacks/fid_monitor/num_samples",
     "callbacks/channels_last/enabled",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from genlab.errors import GenlabError
+from genlab.errors import GenlabError, first_line
+from genlab.files import creation_blocker
 from genlab.tracking.redact import redact_value
 
 
@@ -95,12 +96,10 @@ def _check_sqlite(tracking_uri: str) -> None:
         if not os.access(path, os.W_OK):
             raise GenlabError(f"the MLflow store {path} is read-only")
         return
-    folder = path.parent
-    while not folder.exists():
-        folder = folder.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+    blocker = creation_blocker(path.parent)
+    if blocker is not None:
         raise GenlabError(
-            f"cannot create the MLflow store {path}: {folder} is not a writable folder; "
+            f"cannot create the MLflow store {path}: {blocker} is not a writable folder; "
             "point MLFLOW_TRACKING_URI elsewhere"
         )
 
@@ -145,9 +144,8 @@ def ensure_experiment(tracking_uri: str, name: str, artifact_location: str | Non
     try:
         experiment = client.get_experiment_by_name(name)
     except Exception as err:  # unwritable folder, corrupt database, refused login, ...
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise GenlabError(
-            f"cannot open the MLflow store {redact_value(tracking_uri)}: {first_line}"
+            f"cannot open the MLflow store {redact_value(tracking_uri)}: {first_line(err)}"
         ) from err
     if experiment is not None:
         return experiment.experiment_id

@@ -11,6 +11,7 @@ import torch
 
 from genlab.data.sources.base import PreparedSplits
 from genlab.errors import DatasetUnavailableError, GenlabError
+from genlab.files import nearest_existing
 
 _IDX_FILES = (
     "the four uncompressed IDX files train-images-idx3-ubyte, train-labels-idx1-ubyte, "
@@ -67,9 +68,7 @@ class TorchvisionSource:
         import torchvision.datasets  # imported here: torchvision takes seconds to import
 
         cls = getattr(torchvision.datasets, self.dataset)
-        existing = Path(self.expected_dir)
-        while not existing.exists():
-            existing = existing.parent
+        existing = nearest_existing(Path(self.expected_dir))
         try:
             # With the files present torchvision checks them and never touches the network.
             return cls(root=self.root, train=train, download=self.download)

@@ -29,6 +29,34 @@ def apply_spectral_norm(network: nn.Module) -> nn.Module:
     return network
 
 
+class LabelConcat(nn.Module):
+    """Appends a learned embedding of the label to a vector (z, or flattened features): how a
+    concat-conditioned generator and both halves of a conditional VAE take their label. With
+    `num_classes` 0 it passes the vector through and adds no width."""
+
+    def __init__(self, num_classes: int, label_dim: int) -> None:
+        super().__init__()
+        check_conditioning(num_classes, "concat")
+        self.embed = nn.Embedding(num_classes, label_dim) if num_classes > 0 else None
+        self.width = label_dim if num_classes > 0 else 0
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        if self.embed is None:
+            return x
+        if labels is None:
+            raise ValueError("a conditional network needs labels")
+        return torch.cat([x, self.embed(labels)], dim=1)
+
+
+def generator_conditioning(
+    num_classes: int, conditioning: str, label_dim: int
+) -> tuple[LabelConcat, int]:
+    """(what goes on z, the class count of the generator's BatchNorms) for either way in."""
+    check_conditioning(num_classes, conditioning)
+    concat = LabelConcat(num_classes if conditioning == "concat" else 0, label_dim)
+    return concat, num_classes if conditioning == "cbn" else 0
+
+
 class LabelBatchNorm(nn.Module):
     """BatchNorm whose scale and shift come from the label (conditional BatchNorm, de Vries et
     al. 2017), or plain BatchNorm when `num_classes` is 0. Works on (N, C) and (N, C, H, W)."""

@@ -15,6 +15,7 @@ from genlab.models.components.conditioning import (
     ProjectionHead,
     apply_spectral_norm,
     check_conditioning,
+    generator_conditioning,
 )
 from genlab.models.components.resolution import plan_resolution
 
@@ -42,13 +43,10 @@ class DCGANGenerator(nn.Module):
         label_dim: int = 32,
     ) -> None:
         super().__init__()
-        check_conditioning(num_classes, conditioning)
+        self.label, norm_classes = generator_conditioning(num_classes, conditioning, label_dim)
         plan = plan_resolution(image_size, "dcgan")
         widths = [width * 2**i for i in reversed(range(plan.doublings))]  # e.g. [128, 64]
-        concat = num_classes > 0 and conditioning == "concat"
-        self.embed = nn.Embedding(num_classes, label_dim) if concat else None
-        norm_classes = num_classes if conditioning == "cbn" else 0
-        in_width = latent_dim + (label_dim if concat else 0)
+        in_width = latent_dim + self.label.width
         self.convs = nn.ModuleList(
             [nn.ConvTranspose2d(in_width, widths[0], plan.base, 1, 0, bias=False)]
         )
@@ -62,11 +60,7 @@ class DCGANGenerator(nn.Module):
         self.apply(dcgan_init)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        if self.embed is not None:
-            if labels is None:
-                raise ValueError("a conditional generator needs labels")
-            z = torch.cat([z, self.embed(labels)], dim=1)
-        x = z.view(z.shape[0], -1, 1, 1)
+        x = self.label(z, labels).view(z.shape[0], -1, 1, 1)
         for conv, norm in zip(self.convs, self.norms, strict=True):
             x = torch.relu(norm(conv(x), labels))
         return self.to_image(x)

@@ -12,6 +12,7 @@ from genlab.models.components.conditioning import (
     ProjectionHead,
     apply_spectral_norm,
     check_conditioning,
+    generator_conditioning,
 )
 
 
@@ -28,12 +29,9 @@ class MLPGenerator(nn.Module):
         label_dim: int = 32,
     ) -> None:
         super().__init__()
-        check_conditioning(num_classes, conditioning)
+        self.label, norm_classes = generator_conditioning(num_classes, conditioning, label_dim)
         self.image_shape = tuple(image_shape)
-        concat = num_classes > 0 and conditioning == "concat"
-        self.embed = nn.Embedding(num_classes, label_dim) if concat else None
-        norm_classes = num_classes if conditioning == "cbn" else 0
-        widths = [latent_dim + (label_dim if concat else 0), *hidden_dims]
+        widths = [latent_dim + self.label.width, *hidden_dims]
         self.linears = nn.ModuleList(
             nn.Linear(w_in, w_out) for w_in, w_out in zip(widths, widths[1:], strict=False)
         )
@@ -41,11 +39,7 @@ class MLPGenerator(nn.Module):
         self.to_image = nn.Sequential(nn.Linear(widths[-1], math.prod(self.image_shape)), nn.Tanh())
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        if self.embed is not None:
-            if labels is None:
-                raise ValueError("a conditional generator needs labels")
-            z = torch.cat([z, self.embed(labels)], dim=1)
-        x = z
+        x = self.label(z, labels)
         for linear, norm in zip(self.linears, self.norms, strict=True):
             x = torch.relu(norm(linear(x), labels))
         return self.to_image(x).view(z.shape[0], *self.image_shape)

@@ -6,21 +6,8 @@ class."""
 import torch
 from torch import nn
 
-from genlab.models.components.conditioning import check_conditioning
+from genlab.models.components.conditioning import LabelConcat
 from genlab.models.components.resolution import plan_resolution
-
-
-def label_embedding(num_classes: int, label_dim: int) -> nn.Embedding | None:
-    check_conditioning(num_classes, "concat")
-    return nn.Embedding(num_classes, label_dim) if num_classes > 0 else None
-
-
-def with_label(x: torch.Tensor, embed: nn.Embedding | None, labels: torch.Tensor | None):
-    if embed is None:
-        return x
-    if labels is None:
-        raise ValueError("a conditional VAE needs labels")
-    return torch.cat([x, embed(labels)], dim=1)
 
 
 class ConvEncoder(nn.Module):
@@ -45,14 +32,13 @@ class ConvEncoder(nn.Module):
             w_in = w_out
         layers.append(nn.Flatten())
         self.features = nn.Sequential(*layers)
-        self.embed = label_embedding(num_classes, label_dim)
-        in_features = w_in * plan.base**2 + (label_dim if self.embed is not None else 0)
-        self.to_stats = nn.Linear(in_features, 2 * latent_dim)
+        self.label = LabelConcat(num_classes, label_dim)
+        self.to_stats = nn.Linear(w_in * plan.base**2 + self.label.width, 2 * latent_dim)
 
     def forward(
         self, images: torch.Tensor, labels: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        features = with_label(self.features(images), self.embed, labels)
+        features = self.label(self.features(images), labels)
         mu, logvar = self.to_stats(features).chunk(2, dim=1)
         return mu, logvar
 
@@ -73,10 +59,10 @@ class ConvDecoder(nn.Module):
         plan = plan_resolution(image_size, "vae")
         self.base = plan.base
         self.top_width = width * 2 ** (plan.doublings - 1)
-        self.embed = label_embedding(num_classes, label_dim)
-        in_features = latent_dim + (label_dim if self.embed is not None else 0)
+        self.label = LabelConcat(num_classes, label_dim)
         self.from_latent = nn.Sequential(
-            nn.Linear(in_features, self.top_width * plan.base**2), nn.ReLU(inplace=True)
+            nn.Linear(latent_dim + self.label.width, self.top_width * plan.base**2),
+            nn.ReLU(inplace=True),
         )
         layers: list[nn.Module] = []
         w_in = self.top_width
@@ -88,5 +74,5 @@ class ConvDecoder(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        hidden = self.from_latent(with_label(z, self.embed, labels))
+        hidden = self.from_latent(self.label(z, labels))
         return self.net(hidden.view(z.shape[0], self.top_width, self.base, self.base))
