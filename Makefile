@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 
-.PHONY: setup test-packages run train test lint ui
+.PHONY: setup test-packages run train test lint ui gpu-wheels
 
 setup:  ## install uv (if missing) and the locked environment into .venv
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -28,3 +28,10 @@ lint: setup
 
 ui: setup  ## the MLflow UI on http://127.0.0.1:5000 over the embedded store
 	$(RUN) mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000
+
+gpu-wheels:  ## .whl/: what a lent GPU machine lacks for benchmarks/gpu_check.sh (Python 3.12)
+	rm -rf .whl
+	python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
+	    --implementation cp --platform manylinux_2_17_x86_64 --platform any -d .whl \
+	    hydra-core==1.3.8 omegaconf==2.3.1 mlxtend==0.25.0 prdc==0.2
+	python3 -m pip wheel --quiet --no-deps -w .whl antlr4-python3-runtime==4.9.3  # sdist only

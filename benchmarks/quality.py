@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -72,7 +73,7 @@ def val_fid_curve(metrics_csv: Path) -> list[float]:
 
 
 def train_and_score(name: str, seed: int, root: Path) -> dict:
-    run_dir = root / "runs" / f"{name.replace('/', '_')}-seed{seed}"
+    run_dir = root / "runs" / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-seed{seed}"
     overrides = [*ROWS[name], f"seed={seed}"]
     seconds = run(
         [

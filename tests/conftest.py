@@ -9,6 +9,22 @@ from omegaconf import DictConfig
 from compose import TINY_RUN, compose_config
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`@pytest.mark.requires_cuda` tests skip, with a reason, where PyTorch sees no CUDA GPU
+    (as lightning-hydra-template's RunIf does); GENLAB_FORCE_CPU=1 runs them on the CPU, to
+    try the GPU check there first."""
+    import os
+
+    import torch
+
+    if torch.cuda.is_available() or os.environ.get("GENLAB_FORCE_CPU") == "1":
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU")
+    for item in items:
+        if "requires_cuda" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One prepared-data folder per session: mnist5k is prepared once, not per test."""

@@ -67,11 +67,13 @@ def score(
 ) -> dict[str, Any]:
     """Score a checkpoint with `cfg.eval` on `cfg.data`; log into its run, if it has one."""
     ev = cfg.eval
-    module = load_module(ckpt)
+    device = torch.device(ev.get("device", "cpu"))
+    module = load_module(ckpt).to(device)
     datamodule = _prepared_datamodule(cfg)
     check_fits_data(module, tuple(datamodule.meta["shape"]), datamodule.meta["name"])
 
-    scorer = Scorer(build_extractor(ev).eval(), ev.batch_size, ev.kid_subset_size, ev.seed)
+    extractor = build_extractor(ev).eval().to(device)
+    scorer = Scorer(extractor, ev.batch_size, ev.kid_subset_size, ev.seed)
     cache = RealFeatureCache(ev.cache_dir)
     train_images, train_labels = _real_split(datamodule.prepared_dir, "train")
     val_images, val_labels = _real_split(datamodule.prepared_dir, "val")

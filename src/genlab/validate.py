@@ -140,6 +140,7 @@ RULES: list[tuple[str, Callable[[Any], bool], str]] = [
     ("eval.num_samples", _integer(2), "an integer >= 2"),
     ("eval.batch_size", _integer(1), "an integer >= 1"),
     ("eval.kid_subset_size", _integer(2), "an integer >= 2"),
+    ("eval.device", _one_of(("cpu", "cuda")), "cpu or cuda"),
     # pipelines/sample.py
     ("num_samples", _integer(1), "an integer >= 1"),
     ("nrow", _integer(1), "an integer >= 1"),

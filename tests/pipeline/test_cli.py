@@ -70,3 +70,27 @@ def test_train_then_sample_from_checkpoint_and_run_id(tmp_path: Path, data_dir: 
     )
     assert sampled.returncode == 0, sampled.stderr[-2000:]
     assert len(list((out / "images").glob("*.png"))) == 4
+
+
+@pytest.mark.slow
+def test_a_conditional_model_samples_the_asked_classes(tmp_path: Path, data_dir: Path) -> None:
+    trained = run_script(
+        "train.py",
+        *TINY_RUN,
+        "model=dcgan",
+        "model.conditional=true",
+        "logger=none",
+        f"paths.data_dir={data_dir}",
+        f"hydra.run.dir={tmp_path}/run",
+        root=tmp_path,
+    )
+    assert trained.returncode == 0, trained.stderr[-2000:]
+    checkpoint = next((tmp_path / "run" / "checkpoints").glob("epoch*.ckpt"))
+    for args, count in [(["per_class=2"], 20), (["labels=[0,3,7]", "num_samples=6", "nrow=2"], 6)]:
+        out = tmp_path / "-".join(args).replace("[", "").replace("]", "").replace(",", "")
+        sampled = run_script(
+            "sample.py", f"ckpt_path={checkpoint}", *args, f"output_dir={out}", root=tmp_path
+        )
+        assert sampled.returncode == 0, sampled.stderr[-2000:]
+        assert len(list((out / "images").glob("*.png"))) == count
+        assert (out / "interpolation.png").read_bytes()[:4] == b"\x89PNG"

@@ -341,3 +341,25 @@ def test_bad_input_is_one_line_exit_2_and_leaves_nothing(
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr[-3000:]
     assert case.says.format(**values) in lines[0], lines[0]
     assert snapshot(root) == before, "files were left behind"
+
+
+@pytest.mark.slow
+def test_a_quoted_run_folder_with_spaces_is_the_only_thing_made(
+    world: dict[str, str], tmp_path: Path
+) -> None:
+    """`'hydra.run.dir="runs/x y é"'` (spaces, non-ASCII): the run lands there, and checking
+    the folder before the run made nothing else (it once made a folder named `"runs`)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    run_dir = root / "runs" / "x y é"
+    result = run_script(
+        "train.py",
+        *TINY_RUN,
+        "logger=none",
+        f"paths.data_dir={world['data']}",
+        f'hydra.run.dir="{run_dir}"',
+        root=root,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(p.name for p in root.iterdir()) == ["runs"]
+    assert (run_dir / "checkpoints" / "last.ckpt").is_file()

@@ -194,3 +194,29 @@ def test_label_accuracy_and_intra_class_fid_of_real_images(workspace: dict) -> N
     wrong = scorer.full_scores(train, shuffled)
     assert wrong["label_accuracy"] < 0.2
     assert scores["intra_fid"] < 0.25 * wrong["intra_fid"]
+
+
+def test_a_conditional_model_is_scored_with_its_conditional_columns(workspace: dict) -> None:
+    root = workspace["root"]
+    trained = train(
+        compose_config(
+            "train",
+            [
+                *workspace["paths"],
+                f"paths.output_dir={root}/cond",
+                *TINY_RUN,
+                "model=dcgan",
+                "model.conditional=true",
+                "logger=none",
+            ],
+        )
+    )
+    result = evaluate(
+        eval_config(workspace, f"ckpt_path={trained.checkpoint}"), output_dir=root / "cond-eval"
+    )
+    assert result["conditional"] is True
+    assert 0 <= result["label_accuracy"] <= 1 and result["intra_fid"] > 0
+    assert {f"intra_fid_{c}" for c in range(10)} <= set(result)
+    # The reference row has them too: the evaluator's accuracy, and real images' intra-FID.
+    assert result["reference"]["label_accuracy"] > 0.85
+    assert result["reference"]["intra_fid"] < result["intra_fid"]

@@ -1,0 +1,128 @@
+"""Training throughput on an accelerator: images/s per model in fp32 and bf16-mixed, with and
+without torch.compile, at batch 64 and a larger batch; one epoch's time; and the DCGAN step's
+achieved FLOP/s against the card's bf16 matrix rate. Part of benchmarks/gpu_check.sh.
+
+    python benchmarks/gpu_throughput.py --accelerator gpu --peak-tflops 989
+    python benchmarks/gpu_throughput.py --accelerator cpu --steps 6     # try it on the CPU
+
+Timed with the real LightningModules and Trainer on random images of mnist5k's shape: the
+data loader is not what is measured.
+"""
+
+import argparse
+import time
+
+import pytorch_lightning as pl
+import torch
+from timing import compose_config
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class StepClock(pl.Callback):
+    """Wall time of the training batches after `warmup` of them (compilation, cuDNN search)."""
+
+    def __init__(self, warmup: int) -> None:
+        self.warmup, self.seen, self.start, self.seconds, self.images = warmup, 0, 0.0, 0.0, 0
+
+    def _sync(self) -> None:
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx: int) -> None:
+        if self.seen == self.warmup:
+            self._sync()
+            self.start = time.perf_counter()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx: int) -> None:
+        self.seen += 1
+        if self.seen > self.warmup:
+            self.images += len(batch[0])
+        if self.seen > self.warmup:
+            self._sync()
+            self.seconds = time.perf_counter() - self.start
+
+
+def build(model: str):
+    from hydra.utils import instantiate
+
+    return instantiate(compose_config("train", [f"model={model}"]).model)
+
+
+def images_per_second(
+    model: str, accelerator: str, precision: str, compile_: bool, batch: int, steps: int
+) -> float:
+    from genlab.callbacks.speed import ChannelsLast, CompileNetworks
+
+    module = build(model)
+    images = torch.rand(batch * (steps + 3), 1, 28, 28) * 2 - 1
+    loader = DataLoader(TensorDataset(images, torch.zeros(len(images), dtype=torch.long)), batch)
+    clock = StepClock(warmup=3)
+    trainer = pl.Trainer(
+        accelerator=accelerator,
+        devices=1,
+        precision=precision,
+        max_epochs=1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        limit_val_batches=0,
+        callbacks=[clock, ChannelsLast(), CompileNetworks(enabled=compile_)],
+    )
+    trainer.fit(module, loader)
+    return clock.images / clock.seconds if clock.seconds else float("nan")
+
+
+def dcgan_flops_per_step(batch: int) -> float:
+    """FLOPs of one DCGAN training step (G forward, D on real and fake, both backwards),
+    counted by torch.utils.flop_counter on the CPU."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    module = build("dcgan")
+    real = torch.rand(batch, 1, 28, 28) * 2 - 1
+    with FlopCounterMode(display=False) as counter:
+        fake = module.generator(module.sample_noise(batch))
+        module._discriminator_loss(real, fake.detach()).backward()
+        module._generator_loss(fake).backward()
+    return float(counter.get_total_flops())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accelerator", default="gpu")
+    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--large-batch", type=int, default=1024)
+    parser.add_argument("--peak-tflops", type=float, default=989.0, help="bf16 dense, H100 SXM")
+    args = parser.parse_args()
+    precisions = ["32-true", "bf16-mixed"]
+    print("| model | precision | compile | batch | images/s |")
+    print("|---|---|---|---:|---:|")
+    best: dict[str, float] = {}
+    for model in ("gan", "dcgan", "vae"):
+        for precision in precisions:
+            for compile_ in (False, True):
+                for batch in (64, args.large_batch):
+                    rate = images_per_second(
+                        model, args.accelerator, precision, compile_, batch, args.steps
+                    )
+                    key = f"{model} {precision}"
+                    best[key] = max(best.get(key, 0.0), rate)
+                    print(f"| {model} | {precision} | {compile_} | {batch} | {rate:,.0f} |",
+                          flush=True)
+    print()
+    print("One epoch of mnist5k (3,968 training images at batch 64), from the images/s above:")
+    for key, rate in best.items():
+        print(f"- {key}: {3968 / rate:.2f} s at the best setting")
+    flops = dcgan_flops_per_step(64)
+    rate = best["dcgan bf16-mixed"]
+    achieved = flops / 64 * rate / 1e12
+    print()
+    print(
+        f"DCGAN step at batch 64: {flops / 1e9:.2f} GFLOP; at the best bf16 rate, "
+        f"{achieved:.2f} TFLOP/s achieved, {achieved / args.peak_tflops:.2%} of "
+        f"{args.peak_tflops:.0f} TFLOP/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
