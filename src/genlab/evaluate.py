@@ -140,12 +140,13 @@ def score(
 
 
 def _save_grid(module: GenerativeModule, images: torch.Tensor, path: Path, seed: int) -> None:
-    """The first generated images; for a conditional model, 8 per class, one row each."""
+    """The first generated images; for a conditional model, 8 of every class, a row each."""
+    images = images[:GRID_IMAGES]
     if module.conditional:
         labels = torch.arange(module.num_classes).repeat_interleave(8)
         generator = torch.Generator().manual_seed(seed)
         images = module.sample(len(labels), labels, generator=generator).cpu()
-    save_image(images[:GRID_IMAGES], path, nrow=8, normalize=True, value_range=(-1, 1))
+    save_image(images, path, nrow=8, normalize=True, value_range=(-1, 1))
 
 
 def _save_nearest(
