@@ -1,5 +1,6 @@
 """Shared fixtures: Hydra configs composed like the entry scripts do, on temp paths."""
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,12 +10,21 @@ from omegaconf import DictConfig
 from compose import TINY_RUN, compose_config
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (`make test` runs two workers on a 2-core machine) each worker, and
+    every script a test starts, computes on one thread: two workers with a thread per core
+    each would oversubscribe the cores."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ["OMP_NUM_THREADS"] = "1"
+        import torch
+
+        torch.set_num_threads(1)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`@pytest.mark.requires_cuda` tests skip, with a reason, where PyTorch sees no CUDA GPU
     (as lightning-hydra-template's RunIf does); GENLAB_FORCE_CPU=1 runs them on the CPU, to
     try the GPU check there first."""
-    import os
-
     import torch
 
     if torch.cuda.is_available() or os.environ.get("GENLAB_FORCE_CPU") == "1":

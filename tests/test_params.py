@@ -47,6 +47,6 @@ def test_runs_of_any_sweep_log_the_same_keys_without_paths(overrides: list[str])
 def test_a_knob_a_model_lacks_is_logged_as_missing() -> None:
     gan = compared_params(compose_config("train", ["model=gan"]))
     vae = compared_params(compose_config("train", ["model=vae"]))
-    assert gan["model/beta"] == MISSING and vae["model/beta"] == 1.0
+    assert gan["model/beta"] == MISSING and vae["model/beta"] == 0.5
     assert vae["model/discriminator/spectral_norm"] == MISSING
     assert gan["model/discriminator/spectral_norm"] is False

@@ -33,8 +33,16 @@ def nearest_existing(path: Path) -> Path:
 
 
 def creation_blocker(folder: Path) -> Path | None:
-    """What stops `folder` (and its parents) from being made, checked without making
-    anything: the nearest existing ancestor when it is not a writable folder, else None."""
+    """What stops `folder` (and its parents) from being made: the nearest existing ancestor
+    when nothing can be created in it, else None.
+
+    Permission bits do not tell (root passes `os.access` on /proc and on read-only mounts),
+    so an empty probe folder is made there and removed at once: nothing is left behind."""
     existing = nearest_existing(folder)
-    writable = existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
-    return None if writable else existing
+    if not existing.is_dir():
+        return existing
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".genlab-probe-"))
+    except OSError:
+        return existing
+    return None

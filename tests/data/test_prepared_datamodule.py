@@ -91,9 +91,8 @@ def test_batch_larger_than_train_set(tmp_path, make_mnist_raw) -> None:
     source["root"] = str(tmp_path / "raw")
     dm = PreparedDataModule("mnist", source, str(tmp_path / "p"), 28, 1, batch_size=16)
     dm.prepare_data()
-    dm.setup("fit")
-    with pytest.raises(GenlabError, match="fewer than batch_size"):
-        dm.train_dataloader()
+    with pytest.raises(GenlabError, match=r"8 training images are fewer than data.batch_size=16"):
+        dm.setup("fit")
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,8 @@ def trained(
 
 
 def test_channels_last_trains_the_same_weights_in_nhwc(tmp_path) -> None:
+    torch.manual_seed(0)
+    start = build("dcgan").state_dict()
     plain, _ = trained("dcgan", 4)
     nhwc, trainer = trained("dcgan", 4, ChannelsLast())
 
@@ -24,8 +26,12 @@ def test_channels_last_trains_the_same_weights_in_nhwc(tmp_path) -> None:
     assert conv_weights and all(
         p.is_contiguous(memory_format=torch.channels_last) for p in conv_weights
     )
+    # NHWC kernels round differently and Adam scales tiny gradient differences up to a step of
+    # lr, so the weights are compared against how far training moved them, not elementwise.
     for (name, a), b in zip(plain.state_dict().items(), nhwc.state_dict().values(), strict=True):
-        torch.testing.assert_close(a, b, atol=2e-3, rtol=1e-3, msg=name)
+        if a.is_floating_point():
+            moved = (a - start[name]).norm()
+            assert (a - b).norm() <= 0.05 * moved + 1e-6, name
 
     # Its checkpoint loads into a plain (NCHW) module that samples the same images.
     trainer.save_checkpoint(tmp_path / "nhwc.ckpt")

@@ -26,7 +26,7 @@ def assert_one_line(result: subprocess.CompletedProcess, *fragments: str) -> Non
         (["trainer.max_epochs=abc"], ["trainer.max_epochs must be an integer >= -1", "'abc'"]),
         (["data.batch_size=-4"], ["data.batch_size must be an integer >= 1, got -4"]),
         (["model.latent_dim=0"], ["model.latent_dim must be an integer >= 1, got 0"]),
-        (["model.lr=-1"], ["model.lr must be a number > 0"]),
+        (["model.lr=-1"], ["model.lr must be a finite number > 0, got -1"]),
         (["model=dcgan", "data.image_size=30"], ["image_size=30", "valid sizes: 16, 28, 32"]),
     ],
 )
@@ -54,7 +54,8 @@ def test_unwritable_store_folder_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
     uri = f"sqlite:///{tmp_path}/file/mlflow.db"
     result = run_script("train.py", "experiment=smoke", root=tmp_path, tracking_uri=uri)
-    assert_one_line(result, "cannot create the MLflow store's folder")
+    store = f"{tmp_path}/file/mlflow.db"
+    assert_one_line(result, f"cannot create the MLflow store {store}", "not a writable folder")
 
 
 @pytest.fixture(scope="module")

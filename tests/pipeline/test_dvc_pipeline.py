@@ -91,7 +91,9 @@ def test_repro_runs_every_stage_then_nothing_then_only_what_changed(repo: Path) 
     assert stages_run(dvc(repo, "repro").stdout) == set()
 
     vae_config = repo / "conf" / "model" / "vae.yaml"
-    vae_config.write_text(vae_config.read_text().replace("beta: 1.0", "beta: 2.0"))
+    changed = re.sub(r"^beta: \S+", "beta: 2.0", vae_config.read_text(), count=1, flags=re.M)
+    assert changed != vae_config.read_text()
+    vae_config.write_text(changed)
     assert stages_run(dvc(repo, "repro").stdout) == {"train@vae", "evaluate@vae", "report"}
 
     experiment = dvc(repo, "exp", "run", "-S", "conf/experiment/vae.yaml:trainer.max_epochs=2")

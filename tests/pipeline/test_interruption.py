@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 from mlflow import MlflowClient
+from states import differing_keys
 
 from genlab.checkpoints import load_module
 
@@ -66,8 +67,8 @@ def same_weights(expected_ckpt: Path, actual_ckpt: Path) -> None:
     assert actual["epoch"] == expected["epoch"]
     for key in ("state_dict", "current_model_state"):
         assert (key in expected) == (key in actual)
-        for name, tensor in expected.get(key, {}).items():
-            assert torch.equal(tensor, actual[key][name]), f"{key}.{name} differs after resume"
+        differing = differing_keys(expected.get(key, {}), actual.get(key, {}))
+        assert not differing, f"{key}: {differing} differ after resume"
 
 
 def step_histories_have_no_repeats(run_id: str, tmp_path: Path) -> None:

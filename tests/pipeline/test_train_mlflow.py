@@ -35,7 +35,8 @@ def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> 
     assert float(params["model/lr"]) == tracked_run["cfg"].model.lr
     assert params["trainer/max_epochs"] == "1"
     assert set(params) == set(COMPARED_PARAMS)  # no paths, no class names
-    assert params["model/prior"] == "normal" and params["model/loss"] == "n/a"
+    assert params["model/prior"] == tracked_run["cfg"].model.prior
+    assert params["model/loss"] == "n/a" and params["model/augment/policy"] == "n/a"
 
     history = client.get_metric_history(run_id, "train/loss_step")
     assert [m.step for m in history] == [0, 1, 2]  # one point per optimizer step

@@ -9,9 +9,10 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
-from torch.utils.data import DataLoader, DistributedSampler, Sampler
+from torch.utils.data import DataLoader, Sampler
 
 from genlab.data.dataset import UInt8ImageDataset, keep_batch
+from genlab.data.epoch_order import EpochOrder
 from genlab.data.prepared import is_prepared, read_meta, read_split, write_prepared
 from genlab.errors import GenlabError
 
@@ -106,14 +107,20 @@ class PreparedDataModule(pl.LightningDataModule):
         train_set = self._require(self.train_set)
         if self.trainer is not None and self.trainer.world_size > 1:
             return self._loader(train_set, shuffle=True, drop_last=True)  # Lightning shards it
-        # One process: the order of each epoch is a function of (seed, epoch) alone, as under
-        # DDP (Lightning calls set_epoch), instead of a draw from the global RNG when the
-        # iterator starts. So a run resumed from a checkpoint sees the same batches as an
-        # uninterrupted one, and the global RNG is left to the model's noise.
-        order = DistributedSampler(
-            train_set, num_replicas=1, rank=0, shuffle=True, seed=torch.initial_seed()
-        )
+        # One process: the order of each epoch is a function of (seed, epoch) alone, instead of
+        # a draw from the global RNG when the iterator starts. So a run resumed from a
+        # checkpoint, even one written mid-epoch, sees the same batches as an uninterrupted
+        # one, and the global RNG is left to the model's noise.
+        order = EpochOrder(train_set, torch.initial_seed(), self.batch_size, self._batches_done)
         return self._loader(train_set, shuffle=False, drop_last=True, sampler=order)
+
+    def _batches_done(self) -> int:
+        """The batches of the current epoch already trained on: nonzero only when the trainer
+        was restored from a checkpoint written mid-epoch."""
+        if self.trainer is None:
+            return 0
+        done = self.trainer.fit_loop.epoch_loop.batch_progress.current.completed
+        return done if 0 < done < self.trainer.num_training_batches else 0
 
     def val_dataloader(self) -> DataLoader:
         return self._loader(self._require(self.val_set), shuffle=False, drop_last=False)

@@ -72,6 +72,7 @@ def compared_params(cfg: DictConfig) -> dict[str, Any]:
     for key in COMPARED_PARAMS:
         value = OmegaConf.select(cfg, key.replace("/", "."), default=None)
         if OmegaConf.is_config(value):
-            value = OmegaConf.to_container(value, resolve=True)
+            # As text: Lightning's MLFlowLogger drops empty lists (DiffAugment's policy [])
+            value = str(OmegaConf.to_container(value, resolve=True))
         params[key] = MISSING if value is None else value
     return params
