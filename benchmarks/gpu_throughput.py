@@ -107,8 +107,10 @@ def main() -> None:
                     )
                     key = f"{model} {precision}"
                     best[key] = max(best.get(key, 0.0), rate)
-                    print(f"| {model} | {precision} | {compile_} | {batch} | {rate:,.0f} |",
-                          flush=True)
+                    print(
+                        f"| {model} | {precision} | {compile_} | {batch} | {rate:,.0f} |",
+                        flush=True,
+                    )
     print()
     print("One epoch of mnist5k (3,968 training images at batch 64), from the images/s above:")
     for key, rate in best.items():
