@@ -30,6 +30,12 @@ from genlab.files import creation_blocker
 # Flags with which Hydra only prints something: no job runs, so only option names are checked.
 INFO_FLAGS = {"--help", "-h", "--hydra-help", "--info", "-i", "--cfg", "-c", "--resolve"}
 MULTIRUN_FLAGS = {"--multirun", "-m"}
+# Hydra 1.3's flags that take a value, and the topics `--info` may be given.
+VALUE_FLAGS = {
+    "--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+    "--config-dir", "-cd", "--experimental-rerun",
+}  # fmt: skip
+INFO_TOPICS = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}
 MAX_CHECKED_JOBS = 32  # a sweep larger than this has its first 32 jobs checked
 
 
@@ -45,10 +51,30 @@ def run(task: Callable[[], Any], config_name: str, argv: list[str] | None = None
     task()
 
 
+def split_flags(args: list[str]) -> tuple[set[str], list[str]]:
+    """Hydra's command-line flags (names only) and its overrides. A flag's value may be the
+    next word (`--cfg job`, `-cn train`), which is not an override."""
+    flags: set[str] = set()
+    overrides: list[str] = []
+    words = iter(args)
+    for word in words:
+        if not word.startswith("-"):
+            overrides.append(word)
+            continue
+        name = word.split("=", 1)[0]
+        flags.add(name)
+        if "=" not in word and name in VALUE_FLAGS:
+            next(words, None)
+        elif "=" not in word and name in ("--info", "-i"):
+            value = next(words, None)
+            if value is not None and value not in INFO_TOPICS:
+                overrides.append(value)
+    return flags, overrides
+
+
 def precheck(config_name: str, args: list[str]) -> str | None:
     """One line describing the first problem with this command line, or None."""
-    flags = {a.split("=", 1)[0] for a in args if a.startswith("-")}
-    overrides = [a for a in args if not a.startswith("-")]
+    flags, overrides = split_flags(args)
     try:
         from hydra.core.override_parser.overrides_parser import OverridesParser
 

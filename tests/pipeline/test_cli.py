@@ -25,6 +25,14 @@ def test_unknown_choice_is_one_line(tmp_path: Path, override: str, message: str)
     assert result.stderr.strip() == message
 
 
+@pytest.mark.parametrize("flags", [["--cfg", "job"], ["-c", "job"], ["--cfg=job"]])
+def test_hydra_flags_take_their_value_as_the_next_word(tmp_path: Path, flags: list[str]) -> None:
+    """`--cfg job` is a flag and its value, not an override named `job`."""
+    result = run_script("train.py", "experiment=vae", *flags, root=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "check_val_every_n_epoch: 2" in result.stdout
+
+
 def test_sample_with_missing_checkpoint_is_one_line(tmp_path: Path) -> None:
     result = run_script("sample.py", f"ckpt_path={tmp_path}/missing.ckpt", root=tmp_path)
     assert result.returncode != 0

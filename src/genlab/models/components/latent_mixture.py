@@ -31,13 +31,19 @@ class LatentMixture(nn.Module):
         return self.weights is not None
 
     def fit(self, codes: torch.Tensor) -> None:
-        from sklearn.mixture import GaussianMixture  # imported here: only this path needs it
+        # Imported here: only this path needs them.
+        from sklearn.mixture import GaussianMixture
+        from threadpoolctl import threadpool_limits
 
         data = codes.detach().double().cpu().numpy()
         components = min(self.components, len(data))
         mixture = GaussianMixture(
             components, covariance_type="full", reg_covar=1e-5, random_state=self.seed
-        ).fit(data)
+        )
+        # One BLAS thread: EM on 16-dim codes is many tiny matrix ops, which multi-threaded
+        # BLAS runs several times slower (BENCHMARKS.md); the fit is refitted at every validation.
+        with threadpool_limits(limits=1):
+            mixture.fit(data)
         self.weights = torch.from_numpy(mixture.weights_).float()
         self.means = torch.from_numpy(mixture.means_).float()
         self.scale_tril = torch.linalg.cholesky(torch.from_numpy(mixture.covariances_)).float()
