@@ -166,6 +166,7 @@ def check_config(cfg: DictConfig) -> None:
     _check_kid_subset(cfg)
     _check_ema(cfg)
     _check_trainer(cfg)
+    _check_validation_reached(cfg)
     _check_resolution(cfg)
     _check_tracking(cfg)
 
@@ -201,6 +202,26 @@ def _check_ema(cfg: DictConfig) -> None:
         raise GenlabError(
             f"callbacks.ema.update_every_n_steps={every} would never update a GAN's average: "
             "a GAN batch makes 2 optimizer steps and Lightning counts them; use an odd number"
+        )
+
+
+def _check_validation_reached(cfg: DictConfig) -> None:
+    """A run shorter than its validation interval never validates, so a checkpoint kept by a
+    `val/` metric would never be written and evaluation would find nothing."""
+    monitor = OmegaConf.select(cfg, "callbacks.model_checkpoint.monitor", default=None)
+    epochs = OmegaConf.select(cfg, "trainer.max_epochs", default=None)
+    every = OmegaConf.select(cfg, "trainer.check_val_every_n_epoch", default=None)
+    if (
+        isinstance(monitor, str)
+        and monitor.startswith("val/")
+        and isinstance(epochs, int)
+        and isinstance(every, int)
+        and 0 < epochs < every
+    ):
+        raise GenlabError(
+            f"trainer.max_epochs={epochs} ends before the first validation "
+            f"(trainer.check_val_every_n_epoch={every}), so no checkpoint would be kept by "
+            f"{monitor}; add trainer.check_val_every_n_epoch=1"
         )
 
 

@@ -56,6 +56,12 @@ CASES = [
     # train.py: data that cannot feed this run
     Case("size-vs-prepared", "train.py", [DATA, "data.image_size=32"], says="prepared"),
     Case("batch-over-dataset", "train.py", [DATA, "data.batch_size=5000"], says="5000"),
+    Case(
+        "never-validates",
+        "train.py",
+        [DATA, "experiment=vae", "trainer.max_epochs=1", "callbacks=with_fid"],
+        says="check_val_every_n_epoch=1",
+    ),
     Case("folder-root-missing", "train.py", ["data=image_folder"], says="data.source.root"),
     Case(
         "one-image-folder",
