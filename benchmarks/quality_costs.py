@@ -12,12 +12,11 @@ copy (`AveragedModel` with `get_ema_avg_fn`, as `EMAWeightAveraging` builds it).
 
 import argparse
 import statistics
-import time
 
 import torch
 from framework_overhead import BATCH, real_digits
 from hydra.utils import instantiate
-from timing import compose_config, machine
+from timing import compose_config, lockstep, machine
 from torch.optim.swa_utils import AveragedModel, get_ema_avg_fn
 
 OPTIONS = {
@@ -86,13 +85,7 @@ def paired(model: str, overrides: list[str], steps: int, data, labels) -> tuple[
     for _ in range(10):
         default.step()
         optioned.step()
-    pairs = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        default.step()
-        middle = time.perf_counter()
-        optioned.step()
-        pairs.append((middle - start, time.perf_counter() - middle))
+    pairs = lockstep(default.step, optioned.step, steps)
     return statistics.median(a for a, _ in pairs), statistics.median(b / a for a, b in pairs)
 
 

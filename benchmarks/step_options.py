@@ -22,7 +22,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 import torch
 from framework_overhead import WARMUP, BareLoop, real_digits
-from timing import epoch_seconds, machine
+from timing import epoch_seconds, lockstep, machine
 
 from genlab.callbacks.speed import ChannelsLast, CompileNetworks
 
@@ -64,13 +64,7 @@ def paired_ratio(model: str, option: str, data, steps: int) -> tuple[float, floa
     default, optioned = BareLoop(model, data), BareLoop(model, data)
     with_option(default, "none")
     warmup = with_option(optioned, option)
-    pairs = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        default.step()
-        middle = time.perf_counter()
-        optioned.step()
-        pairs.append((middle - start, time.perf_counter() - middle))
+    pairs = lockstep(default.step, optioned.step, steps)
     base, other = zip(*pairs, strict=True)
     ratio = statistics.median(b / a for a, b in pairs)
     return statistics.median(base), statistics.median(other), ratio, warmup

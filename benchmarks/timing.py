@@ -37,6 +37,21 @@ def interleaved(
     return statistics.median(a_times), statistics.median(b_times), statistics.median(ratios)
 
 
+def lockstep(
+    a: Callable[[], object], b: Callable[[], object], steps: int
+) -> list[tuple[float, float]]:
+    """(seconds of a(), seconds of b()) for `steps` pairs run a, b, a, b, ...: each pair's
+    ratio compares neighbours in time, so the machine's drift cancels."""
+    pairs = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        a()
+        middle = time.perf_counter()
+        b()
+        pairs.append((middle - start, time.perf_counter() - middle))
+    return pairs
+
+
 def command_seconds(args: list[str], repeats: int = 5, **kwargs) -> float:
     """Median wall time of a command (first run discarded as warm-up)."""
     env = {**os.environ, **kwargs.pop("env", {})}

@@ -21,7 +21,6 @@ from genlab.metrics.memorization import nearest_training
 from genlab.metrics.scorer import FeatureSet, Scorer
 from genlab.models.base import GenerativeModule
 from genlab.tracking.run import RunRef, TrainResult, log_scores, resolve_checkpoint
-from genlab.validate import check_config
 
 GRID_IMAGES = 64
 NEAREST_PAIRS = 16
@@ -39,10 +38,7 @@ def build_extractor(eval_cfg: DictConfig) -> torch.nn.Module:
 
 def evaluate(cfg: DictConfig, output_dir: str | Path = ".") -> dict[str, Any]:
     """Score what the evaluate config names (a checkpoint, an MLflow run or a train result).
-
-    The config is checked here too, not only by the command line's front door, so that a
-    notebook calling this gets the same one-line errors before minutes of sampling."""
-    check_config(cfg)
+    The command line's front door has checked the config already (genlab.cli)."""
     checkpoint, run = resolve_checkpoint(cfg)
     return score(cfg, checkpoint, run, output_dir)
 
