@@ -33,5 +33,5 @@ gpu-wheels:  ## .whl/: what a lent GPU machine lacks for benchmarks/gpu_check.sh
 	rm -rf .whl
 	python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
 	    --implementation cp --platform manylinux_2_17_x86_64 --platform any -d .whl \
-	    hydra-core==1.3.8 omegaconf==2.3.1 mlxtend==0.25.0 prdc==0.2
+	    hydra-core==1.3.8 omegaconf==2.3.1 mlxtend==0.25.0 prdc==0.2 torch-fidelity==0.4.0
 	python3 -m pip wheel --quiet --no-deps -w .whl antlr4-python3-runtime==4.9.3  # sdist only

@@ -1,10 +1,12 @@
 """ChannelsLast and CompileNetworks change how the networks run, never what they learn."""
 
+from types import SimpleNamespace
+
 import pytorch_lightning as pl
 import torch
 from test_learning import build, fit_steps
 
-from genlab.callbacks.speed import ChannelsLast, CompileNetworks
+from genlab.callbacks.speed import ChannelsLast, CompileNetworks, compile_arguments
 from genlab.checkpoints import load_module
 
 
@@ -54,3 +56,20 @@ def test_compiled_networks_train_with_unchanged_parameter_names() -> None:
     assert compiled.state_dict().keys() == plain.state_dict().keys()
     for name, a in plain.state_dict().items():
         torch.testing.assert_close(compiled.state_dict()[name], a, atol=1e-4, rtol=1e-4, msg=name)
+
+
+def test_compiling_on_cuda_turns_off_inductors_layout_optimization() -> None:
+    # With it on, the compiled DCGAN's backward failed inductor's stride check on an H200.
+    assert compile_arguments("cuda", None) == {"options": {"layout_optimization": False}}
+    assert compile_arguments("cpu", None) == {}  # oneDNN's NHWC layouts are what the CPU wants
+    assert compile_arguments("cuda", "max-autotune") == {"mode": "max-autotune"}
+
+
+def test_channels_last_is_applied_on_the_cpu_only() -> None:
+    module = build("dcgan")
+    on_cuda = SimpleNamespace(strategy=SimpleNamespace(root_device=torch.device("cuda")))
+    ChannelsLast().setup(on_cuda, module, "fit")
+    assert all(p.is_contiguous() for p in module.parameters())
+    on_cpu = SimpleNamespace(strategy=SimpleNamespace(root_device=torch.device("cpu")))
+    ChannelsLast().setup(on_cpu, module, "fit")
+    assert not all(p.is_contiguous() for p in module.parameters())

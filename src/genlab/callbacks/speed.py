@@ -15,25 +15,41 @@ class ChannelsLast(pl.Callback):
     """Stores the 4-D weights in NHWC order, which oneDNN's CPU convolutions run 9-13 %
     faster here (DCGAN, VAE). Inputs need no conversion: a convolution with an NHWC weight
     gives an NHWC output, and 1-channel images are the same bytes in either order. Layers
-    without 4-D weights (the MLP GAN) are untouched."""
+    without 4-D weights (the MLP GAN) are untouched. CPU only: that is where it was measured,
+    and on CUDA a compiled network with NHWC transposed-convolution weights fails inductor's
+    stride check in the backward pass (torch 2.11, benchmarks/gpu_check.sh)."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        if self.enabled and stage == "fit":
+        if self.enabled and stage == "fit" and trainer.strategy.root_device.type == "cpu":
             pl_module.to(memory_format=torch.channels_last)
+
+
+def compile_arguments(device_type: str, mode: str | None) -> dict:
+    """`torch.compile` arguments for networks on `device_type`. On CUDA inductor's layout
+    optimization (NHWC activations) makes the compiled DCGAN backward fail its own stride check
+    (torch 2.11 on an H200, benchmarks/gpu_check.sh), so it is turned off there. torch.compile
+    takes a mode or options, not both: a named mode keeps torch's layout default."""
+    if mode is not None:
+        return {"mode": mode}
+    if device_type == "cuda":
+        return {"options": {"layout_optimization": False}}
+    return {}
 
 
 class CompileNetworks(pl.Callback):
     """`torch.compile` on each sub-network, in place (`nn.Module.compile`), so parameter names
-    and checkpoints do not change. Off by default: on this 2-core CPU the compiled steps were
-    3-22 % slower and the first steps take 10-30 s to compile; it is meant for GPUs."""
+    and checkpoints do not change. Off by default: it made every model's steps slower, on this
+    2-core CPU and on an H200 alike (BENCHMARKS.md), and the first steps take seconds to compile.
+    """
 
     def __init__(self, enabled: bool = False, mode: str | None = None) -> None:
         self.enabled, self.mode = enabled, mode
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         if self.enabled and stage == "fit":
+            arguments = compile_arguments(trainer.strategy.root_device.type, self.mode)
             for network in _networks(pl_module):
-                network.compile(mode=self.mode)
+                network.compile(**arguments)
