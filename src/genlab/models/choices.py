@@ -1,7 +1,18 @@
 """The named choices of the model options, in a module without torch, so that the command line
 checks them before the heavy imports (genlab.validate) and the models check them again."""
 
+from collections.abc import Sequence
+
 LOSSES = ("bce", "hinge")  # GANModule: the non-saturating loss, or the hinge loss
 PRIORS = ("normal", "gmm")  # VAEModule: where samples start
 CONDITIONINGS = ("cbn", "concat")  # conditional generators: how the label goes in
 AUGMENTATIONS = ("color", "translation", "cutout")  # DiffAugment's policy
+
+
+def require_choices(what: str, values: Sequence[str], valid: Sequence[str]) -> None:
+    """One line naming what was asked for and what is valid, for a value the options lack."""
+    from genlab.errors import GenlabError
+
+    unknown = [value for value in values if value not in valid]
+    if unknown:
+        raise GenlabError(f"unknown {what} {', '.join(unknown)}; valid: {', '.join(valid)}")

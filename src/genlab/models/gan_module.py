@@ -17,9 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genlab.errors import GenlabError
 from genlab.models.base import GenerativeModule
-from genlab.models.choices import LOSSES
+from genlab.models.choices import LOSSES, require_choices
 from genlab.models.components.diffaugment import DiffAugment
 
 
@@ -54,13 +53,10 @@ class GANModule(GenerativeModule):
         lr_d: float | None = None,
         loss: str = "bce",
         augment: dict[str, Any] | None = None,
-        conditional: bool = False,
-        num_classes: int = 0,
-        class_counts: Sequence[int] | None = None,
+        **conditioning: Any,  # conditional, num_classes, class_counts: GenerativeModule's
     ) -> None:
-        super().__init__(latent_dim, conditional, num_classes, class_counts)
-        if loss not in LOSSES:
-            raise GenlabError(f"unknown model.loss '{loss}'; valid: {', '.join(LOSSES)}")
+        super().__init__(latent_dim, **conditioning)
+        require_choices("model.loss", [loss], LOSSES)
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.automatic_optimization = False

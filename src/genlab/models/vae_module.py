@@ -5,16 +5,14 @@ fitted to the training split's posterior means after every validation and at the
 (see `components/latent_mixture.py`). A conditional VAE gives its label to encoder and decoder.
 """
 
-from collections.abc import Sequence
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from genlab.errors import GenlabError
 from genlab.eval_mode import eval_mode
 from genlab.models.base import GenerativeModule
-from genlab.models.choices import PRIORS
+from genlab.models.choices import PRIORS, require_choices
 from genlab.models.components.latent_mixture import LatentMixture
 
 
@@ -29,13 +27,10 @@ class VAEModule(GenerativeModule):
         name: str = "vae",
         prior: str = "normal",
         prior_components: int = 20,
-        conditional: bool = False,
-        num_classes: int = 0,
-        class_counts: Sequence[int] | None = None,
+        **conditioning: Any,  # conditional, num_classes, class_counts: GenerativeModule's
     ) -> None:
-        super().__init__(latent_dim, conditional, num_classes, class_counts)
-        if prior not in PRIORS:
-            raise GenlabError(f"unknown model.prior '{prior}'; valid: {', '.join(PRIORS)}")
+        super().__init__(latent_dim, **conditioning)
+        require_choices("model.prior", [prior], PRIORS)
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.encoder = self.network(encoder, latent_dim=latent_dim)
         self.decoder = self.network(decoder, latent_dim=latent_dim)

@@ -7,16 +7,13 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from genlab.errors import GenlabError
-from genlab.models.choices import CONDITIONINGS
+from genlab.models.choices import CONDITIONINGS, require_choices
 
 
 def check_conditioning(num_classes: int, conditioning: str) -> None:
     if num_classes < 0:
         raise GenlabError(f"num_classes must be >= 0 (0: unconditional), got {num_classes}")
-    if conditioning not in CONDITIONINGS:
-        raise GenlabError(
-            f"unknown conditioning '{conditioning}'; valid: {', '.join(CONDITIONINGS)}"
-        )
+    require_choices("conditioning", [conditioning], CONDITIONINGS)
 
 
 def apply_spectral_norm(network: nn.Module) -> nn.Module:

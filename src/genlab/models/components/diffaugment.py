@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from genlab.errors import GenlabError
-from genlab.models.choices import AUGMENTATIONS
+from genlab.models.choices import AUGMENTATIONS, require_choices
 
 BACKGROUND = -1.0
 
@@ -34,11 +34,7 @@ class DiffAugment(nn.Module):
         cutout: float = 0.25,
     ) -> None:
         super().__init__()
-        unknown = sorted(set(policy) - set(AUGMENTATIONS))
-        if unknown:
-            raise GenlabError(
-                f"unknown augmentation {', '.join(unknown)}; valid: {', '.join(AUGMENTATIONS)}"
-            )
+        require_choices("augmentation", sorted(set(policy)), AUGMENTATIONS)
         for name, value in [
             ("brightness", brightness),
             ("contrast", contrast),
