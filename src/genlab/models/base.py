@@ -64,6 +64,13 @@ class GenerativeModule(pl.LightningModule):
         labels = {"num_classes": self.num_classes} if self.conditional else {}
         return instantiate(config, **labels, **kwargs)
 
+    def images_and_labels(
+        self, batch: tuple[torch.Tensor, torch.Tensor]
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """A data batch as the model uses it: an unconditional model ignores the labels."""
+        images, labels = batch
+        return images, (labels if self.conditional else None)
+
     def forward(
         self, z: torch.Tensor, labels: torch.Tensor | None = None
     ) -> torch.Tensor:  # pragma: no cover - abstract

@@ -83,14 +83,10 @@ class GANModule(GenerativeModule):
     def _generator_loss(self, fake: torch.Tensor, labels: torch.Tensor | None = None):
         return generator_loss(self.loss, self.discriminate(fake, labels))
 
-    def _batch(self, batch: tuple[torch.Tensor, torch.Tensor]):
-        real, labels = batch
-        return real, (labels if self.conditional else None)
-
     def training_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
     ) -> dict[str, torch.Tensor]:
-        real, labels = self._batch(batch)
+        real, labels = self.images_and_labels(batch)
         opt_g, opt_d = self.optimizers()
         fake = self.generator(self.sample_noise(real.shape[0]), labels)
 
@@ -113,7 +109,7 @@ class GANModule(GenerativeModule):
         return losses  # StopOnDivergence reads them in on_train_batch_end
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
-        real, labels = self._batch(batch)
+        real, labels = self.images_and_labels(batch)
         fake = self.generator(self.sample_noise(real.shape[0]), labels)
         self.log_dict(
             {

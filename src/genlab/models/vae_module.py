@@ -67,19 +67,15 @@ class VAEModule(GenerativeModule):
         recon, kl = recon / n, kl / n
         return {"loss": recon + self.hparams.beta * kl, "recon": recon, "kl": kl}
 
-    def _batch(self, batch: tuple[torch.Tensor, torch.Tensor]):
-        images, labels = batch
-        return images, (labels if self.conditional else None)
-
     def training_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
     ) -> dict[str, torch.Tensor]:
-        terms = self.elbo_terms(*self._batch(batch))
+        terms = self.elbo_terms(*self.images_and_labels(batch))
         self.loss_log.step(self, terms)
         return terms  # "loss" is optimised; StopOnDivergence reads all of them
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
-        terms = self.elbo_terms(*self._batch(batch))
+        terms = self.elbo_terms(*self.images_and_labels(batch))
         self.log_dict({f"val/{k}": v for k, v in terms.items()}, prog_bar=True, sync_dist=True)
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
@@ -93,7 +89,7 @@ class VAEModule(GenerativeModule):
         means = []
         with eval_mode(self):
             for batch in self.trainer.train_dataloader:
-                images, labels = self._batch(batch)
+                images, labels = self.images_and_labels(batch)
                 labels = None if labels is None else labels.to(self.device)
                 means.append(self.encoder(images.to(self.device), labels)[0])
         codes = torch.cat(means)

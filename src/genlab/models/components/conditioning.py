@@ -26,6 +26,14 @@ def apply_spectral_norm(network: nn.Module) -> nn.Module:
     return network
 
 
+def required(labels: torch.Tensor | None) -> torch.Tensor:
+    """The labels a conditional layer was given; a conditional network called without any is
+    a bug in the caller, not bad input."""
+    if labels is None:
+        raise ValueError("a conditional network needs labels")
+    return labels
+
+
 class LabelConcat(nn.Module):
     """Appends a learned embedding of the label to a vector (z, or flattened features): how a
     concat-conditioned generator and both halves of a conditional VAE take their label. With
@@ -40,9 +48,7 @@ class LabelConcat(nn.Module):
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
         if self.embed is None:
             return x
-        if labels is None:
-            raise ValueError("a conditional network needs labels")
-        return torch.cat([x, self.embed(labels)], dim=1)
+        return torch.cat([x, self.embed(required(labels))], dim=1)
 
 
 def generator_conditioning(
@@ -73,8 +79,7 @@ class LabelBatchNorm(nn.Module):
         out = self.norm(x)
         if not self.conditional:
             return out
-        if labels is None:
-            raise ValueError("a conditional network needs labels")
+        labels = required(labels)
         shape = (x.shape[0], -1) + (1,) * (x.dim() - 2)
         return out * self.gain(labels).view(shape) + self.bias(labels).view(shape)
 
@@ -98,6 +103,4 @@ class ProjectionHead(nn.Module):
         logits = self.linear(features).view(-1)
         if self.embed is None:
             return logits
-        if labels is None:
-            raise ValueError("a conditional discriminator needs labels")
-        return logits + (self.embed(labels) * features).sum(dim=1)
+        return logits + (self.embed(required(labels)) * features).sum(dim=1)

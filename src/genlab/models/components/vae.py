@@ -10,8 +10,9 @@ from genlab.models.components.conditioning import LabelConcat
 from genlab.models.components.resolution import plan_resolution
 
 
-class ConvEncoder(nn.Module):
-    """Image (+ label) -> (mu, log sigma^2) of a diagonal Gaussian posterior."""
+class VAENetwork(nn.Module):
+    """What the encoder and the decoder share: their arguments, the resolution plan, and the
+    label embedding of a conditional VAE. Each builds its layers in `build`."""
 
     def __init__(
         self,
@@ -23,17 +24,27 @@ class ConvEncoder(nn.Module):
         label_dim: int = 16,
     ) -> None:
         super().__init__()
-        plan = plan_resolution(image_size, "vae")
+        self.plan = plan_resolution(image_size, "vae")
+        self.label = LabelConcat(num_classes, label_dim)
+        self.build(latent_dim, channels, width)
+
+    def build(self, latent_dim: int, channels: int, width: int) -> None:
+        raise NotImplementedError
+
+
+class ConvEncoder(VAENetwork):
+    """Image (+ label) -> (mu, log sigma^2) of a diagonal Gaussian posterior."""
+
+    def build(self, latent_dim: int, channels: int, width: int) -> None:
         layers: list[nn.Module] = []
         w_in = channels
-        for i in range(plan.doublings):
+        for i in range(self.plan.doublings):
             w_out = width * 2**i
             layers += [nn.Conv2d(w_in, w_out, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True)]
             w_in = w_out
         layers.append(nn.Flatten())
         self.features = nn.Sequential(*layers)
-        self.label = LabelConcat(num_classes, label_dim)
-        self.to_stats = nn.Linear(w_in * plan.base**2 + self.label.width, 2 * latent_dim)
+        self.to_stats = nn.Linear(w_in * self.plan.base**2 + self.label.width, 2 * latent_dim)
 
     def forward(
         self, images: torch.Tensor, labels: torch.Tensor | None = None
@@ -43,30 +54,19 @@ class ConvEncoder(nn.Module):
         return mu, logvar
 
 
-class ConvDecoder(nn.Module):
+class ConvDecoder(VAENetwork):
     """Latent (+ label) -> per-pixel Bernoulli logits (the likelihood of the seed's ELBO)."""
 
-    def __init__(
-        self,
-        latent_dim: int,
-        channels: int,
-        image_size: int,
-        width: int = 32,
-        num_classes: int = 0,
-        label_dim: int = 16,
-    ) -> None:
-        super().__init__()
-        plan = plan_resolution(image_size, "vae")
-        self.base = plan.base
-        self.top_width = width * 2 ** (plan.doublings - 1)
-        self.label = LabelConcat(num_classes, label_dim)
+    def build(self, latent_dim: int, channels: int, width: int) -> None:
+        base, doublings = self.plan.base, self.plan.doublings
+        self.top_width = width * 2 ** (doublings - 1)
         self.from_latent = nn.Sequential(
-            nn.Linear(latent_dim + self.label.width, self.top_width * plan.base**2),
+            nn.Linear(latent_dim + self.label.width, self.top_width * base**2),
             nn.ReLU(inplace=True),
         )
         layers: list[nn.Module] = []
         w_in = self.top_width
-        for i in reversed(range(plan.doublings - 1)):
+        for i in reversed(range(doublings - 1)):
             w_out = width * 2**i
             layers += [nn.ConvTranspose2d(w_in, w_out, 4, 2, 1), nn.ReLU(inplace=True)]
             w_in = w_out
@@ -75,4 +75,5 @@ class ConvDecoder(nn.Module):
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         hidden = self.from_latent(self.label(z, labels))
-        return self.net(hidden.view(z.shape[0], self.top_width, self.base, self.base))
+        base = self.plan.base
+        return self.net(hidden.view(z.shape[0], self.top_width, base, base))
