@@ -67,9 +67,12 @@ def prepare(root: Path) -> None:
         )
 
 
-def val_fid_curve(metrics_csv: Path) -> list[float]:
+def val_fid_curve(metrics_csv: Path) -> list[tuple[int, float]]:
+    """(epoch, counted from 1, val/fid) for each validation: the recipes validate every other
+    epoch, so a validation's index is not its epoch."""
     with metrics_csv.open() as f:
-        return [float(row["val/fid"]) for row in csv.DictReader(f) if row.get("val/fid")]
+        rows = [row for row in csv.DictReader(f) if row.get("val/fid")]
+    return [(int(row["epoch"]) + 1, float(row["val/fid"])) for row in rows]
 
 
 def train_and_score(name: str, seed: int, root: Path) -> dict:
@@ -106,8 +109,8 @@ def train_and_score(name: str, seed: int, root: Path) -> dict:
         "fid": scores["fid"],
         "is": scores["is_mean"],
         "kid": scores["kid_mean"],
-        "best_epoch": curve.index(min(curve)) + 1 if curve else None,
-        "val_fid": [round(v, 2) for v in curve],
+        "best_epoch": min(curve, key=lambda point: point[1])[0] if curve else None,
+        "val_fid": [round(fid, 2) for _, fid in curve],
         "reference": {"fid": scores["reference"]["fid"], "is": scores["reference"]["is_mean"]},
         "grid": str(run_dir / "eval.png"),
     }
