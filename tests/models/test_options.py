@@ -137,11 +137,12 @@ def test_a_gmm_prior_vae_checkpoint_reloads_and_samples_from_its_stored_mixture(
 
     from genlab.train import train
 
-    result = train(train_config("model=vae", "logger=none", "model.prior=gmm"))
+    cfg = train_config("model=vae", "logger=none", "model.prior=gmm")
+    result = train(cfg)
     stored = torch.load(result.checkpoint, weights_only=True)["state_dict"][
         "latent_density._extra_state"
     ]
-    assert stored["means"].shape == (20, 16)
+    assert stored["means"].shape == (cfg.model.prior_components, cfg.model.latent_dim)
     assert stored["weights"].sum().item() == pytest.approx(1, abs=1e-5)
 
     loaded = load_module(result.checkpoint)
