@@ -2,6 +2,8 @@
 that any model gets them and checkpoints stay plain (`benchmarks/step_options.py` measures
 both; figures in BENCHMARKS.md)."""
 
+from typing import Any
+
 import pytorch_lightning as pl
 import torch
 
@@ -15,9 +17,8 @@ class ChannelsLast(pl.Callback):
     """Stores the 4-D weights in NHWC order, which oneDNN's CPU convolutions run 9-13 %
     faster here (DCGAN, VAE). Inputs need no conversion: a convolution with an NHWC weight
     gives an NHWC output, and 1-channel images are the same bytes in either order. Layers
-    without 4-D weights (the MLP GAN) are untouched. CPU only: that is where it was measured,
-    and on CUDA a compiled network with NHWC transposed-convolution weights fails inductor's
-    stride check in the backward pass (torch 2.11, benchmarks/gpu_check.sh)."""
+    without 4-D weights (the MLP GAN) are untouched. CPU only: that is where its gain was
+    measured; on a GPU it was never shown to help."""
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
@@ -27,7 +28,7 @@ class ChannelsLast(pl.Callback):
             pl_module.to(memory_format=torch.channels_last)
 
 
-def compile_arguments(device_type: str, mode: str | None) -> dict:
+def compile_arguments(device_type: str, mode: str | None) -> dict[str, Any]:
     """`torch.compile` arguments for networks on `device_type`. On CUDA inductor's layout
     optimization (NHWC activations) makes the compiled DCGAN backward fail its own stride check
     (torch 2.11 on an H200, benchmarks/gpu_check.sh), so it is turned off there. torch.compile
