@@ -17,12 +17,7 @@ INTERRUPTIONS = (KeyboardInterrupt, SIGTERMException)
 
 class InterruptCheckpoint(pl.Callback):
     def __init__(self, dirpath: str, filename: str = "interrupted") -> None:
-        self.dirpath = Path(dirpath)
-        self.filename = filename
-
-    @property
-    def ckpt_path(self) -> Path:
-        return self.dirpath / f"{self.filename}.ckpt"
+        self.ckpt_path = Path(dirpath) / f"{filename}.ckpt"
 
     def on_exception(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException

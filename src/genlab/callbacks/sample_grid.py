@@ -15,7 +15,7 @@ from genlab.models.base import GenerativeModule
 from genlab.tracking.run import run_loggers
 
 
-def grid_labels(module: GenerativeModule, num_samples: int, nrow: int) -> torch.Tensor | None:
+def grid_labels(module: GenerativeModule, nrow: int) -> torch.Tensor | None:
     """Row r of a conditional model's grid asks for class r; None for unconditional models."""
     if not module.conditional:
         return None
@@ -46,7 +46,7 @@ class SampleGridCallback(pl.Callback):
         if epoch % self.every_n_epochs and epoch != trainer.max_epochs:
             return
         assert isinstance(pl_module, GenerativeModule)
-        labels = grid_labels(pl_module, self.num_samples, self.nrow)
+        labels = grid_labels(pl_module, self.nrow)
         count = self.num_samples if labels is None else len(labels)
         noise = pl_module.sample_noise(count, torch.Generator().manual_seed(self.noise_seed))
         images = pl_module.generate(noise, labels)

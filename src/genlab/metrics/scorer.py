@@ -50,18 +50,14 @@ def batches(images: torch.Tensor, batch_size: int) -> Iterator[torch.Tensor]:
     return (images[i : i + batch_size] for i in range(0, len(images), batch_size))
 
 
+@dataclass
 class Scorer:
-    def __init__(
-        self,
-        extractor: nn.Module,
-        batch_size: int = 250,
-        kid_subset_size: int = 100,
-        seed: int = 0,
-    ) -> None:
-        self.extractor = extractor
-        self.batch_size = batch_size
-        self.kid_subset_size = kid_subset_size
-        self.seed = seed
+    """An evaluator network and the settings every score of a run is computed with."""
+
+    extractor: nn.Module
+    batch_size: int = 250
+    kid_subset_size: int = 100
+    seed: int = 0
 
     def extract(
         self,

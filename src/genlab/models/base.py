@@ -15,6 +15,9 @@ from genlab.models.loss_log import TrainLossLog
 # Checkpoint key naming the LightningModule class, so a checkpoint alone rebuilds its model.
 MODULE_CLASS_KEY = "genlab_module_class"
 
+# Labels a caller may ask samples for: one per image, one for all, or None (drawn).
+LabelRequest = torch.Tensor | int | Sequence[int] | None
+
 
 def class_prior(num_classes: int, class_counts: Sequence[int] | None) -> torch.Tensor:
     """Label probabilities from the training split's class counts (uniform without them)."""
@@ -88,7 +91,7 @@ class GenerativeModule(pl.LightningModule):
         return torch.multinomial(prior, n, replacement=True, generator=generator).to(self.device)
 
     def labels_for(
-        self, n: int, labels: torch.Tensor | int | Sequence[int] | None, generator=None
+        self, n: int, labels: LabelRequest, generator: torch.Generator | None = None
     ) -> torch.Tensor | None:
         """`labels` as an (n,) tensor on the model's device, checked; drawn when None."""
         if not self.conditional:
@@ -116,22 +119,14 @@ class GenerativeModule(pl.LightningModule):
             return self(z.to(self.device), labels)
 
     def sample(
-        self,
-        n: int,
-        labels: torch.Tensor | int | Sequence[int] | None = None,
-        *,
-        generator: torch.Generator | None = None,
+        self, n: int, labels: LabelRequest = None, *, generator: torch.Generator | None = None
     ) -> torch.Tensor:
         """`n` images; a conditional model draws its labels from the class frequencies unless
         `labels` (one per image, or one for all) are given."""
         return self.sample_with_labels(n, labels, generator=generator)[0]
 
     def sample_with_labels(
-        self,
-        n: int,
-        labels: torch.Tensor | int | Sequence[int] | None = None,
-        *,
-        generator: torch.Generator | None = None,
+        self, n: int, labels: LabelRequest = None, *, generator: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """`sample`, and the labels the images were asked for (None: unconditional)."""
         z = self.sample_noise(n, generator)

@@ -24,6 +24,12 @@ from genlab.models.choices import AUGMENTATIONS, require_choices
 BACKGROUND = -1.0
 
 
+def pixels(images: torch.Tensor, fraction: float) -> tuple[int, int]:
+    """A fraction of the image's height and width, rounded to whole pixels (half up)."""
+    height, width = images.shape[-2:]
+    return int(height * fraction + 0.5), int(width * fraction + 0.5)
+
+
 class DiffAugment(nn.Module):
     def __init__(
         self,
@@ -64,7 +70,7 @@ class DiffAugment(nn.Module):
 
     def _translation(self, images: torch.Tensor) -> torch.Tensor:
         n, _, h, w = images.shape
-        pad_h, pad_w = int(h * self.translation + 0.5), int(w * self.translation + 0.5)
+        pad_h, pad_w = pixels(images, self.translation)
         if pad_h == 0 and pad_w == 0:
             return images
         device = images.device
@@ -82,7 +88,7 @@ class DiffAugment(nn.Module):
 
     def _cutout(self, images: torch.Tensor) -> torch.Tensor:
         n, _, h, w = images.shape
-        size_h, size_w = int(h * self.cutout + 0.5), int(w * self.cutout + 0.5)
+        size_h, size_w = pixels(images, self.cutout)
         if size_h == 0 or size_w == 0:
             return images
         device = images.device
