@@ -1,29 +1,17 @@
-"""The pieces that let a network take a class label: a label-conditioned BatchNorm for
-generators, a projection head for discriminators (Miyato & Koyama 2018), and the spectral norm
-switch that discriminators share."""
+"""The pieces that let a network take a class label: a label embedding to concatenate, a
+label-conditioned BatchNorm for generators, and a projection head for discriminators (Miyato &
+Koyama 2018)."""
 
 import torch
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
 
 from genlab.errors import GenlabError
 from genlab.models.choices import CONDITIONINGS, require_choices
 
 
-def check_conditioning(num_classes: int, conditioning: str) -> None:
+def check_class_count(num_classes: int) -> None:
     if num_classes < 0:
         raise GenlabError(f"num_classes must be >= 0 (0: unconditional), got {num_classes}")
-    require_choices("conditioning", [conditioning], CONDITIONINGS)
-
-
-def apply_spectral_norm(network: nn.Module) -> nn.Module:
-    """Divide every weight of `network` by its largest singular value (Miyato et al. 2018), so
-    each layer of the discriminator is 1-Lipschitz: GAN training steadies without BatchNorm.
-    Applied after the weights are initialised, since it reparametrises them."""
-    for module in list(network.modules()):
-        if isinstance(module, (nn.Conv2d, nn.Linear, nn.Embedding)):
-            spectral_norm(module)
-    return network
 
 
 def required(labels: torch.Tensor | None) -> torch.Tensor:
@@ -39,9 +27,9 @@ class LabelConcat(nn.Module):
     concat-conditioned generator and both halves of a conditional VAE take their label. With
     `num_classes` 0 it passes the vector through and adds no width."""
 
-    def __init__(self, num_classes: int, label_dim: int) -> None:
+    def __init__(self, num_classes: int = 0, label_dim: int = 16) -> None:
         super().__init__()
-        check_conditioning(num_classes, "concat")
+        check_class_count(num_classes)
         self.embed = nn.Embedding(num_classes, label_dim) if num_classes > 0 else None
         self.width = label_dim if num_classes > 0 else 0
 
@@ -52,10 +40,14 @@ class LabelConcat(nn.Module):
 
 
 def generator_conditioning(
-    num_classes: int, conditioning: str, label_dim: int
+    num_classes: int = 0, conditioning: str = "concat", label_dim: int = 32
 ) -> tuple[LabelConcat, int]:
-    """(what goes on z, the class count of the generator's BatchNorms) for either way in."""
-    check_conditioning(num_classes, conditioning)
+    """(what goes on z, the class count of the generator's BatchNorms) for either way in.
+
+    The one owner of a generator's label arguments and their defaults: the generators take
+    them as `**labels` and pass them on."""
+    check_class_count(num_classes)
+    require_choices("conditioning", [conditioning], CONDITIONINGS)
     concat = LabelConcat(num_classes if conditioning == "concat" else 0, label_dim)
     return concat, num_classes if conditioning == "cbn" else 0
 

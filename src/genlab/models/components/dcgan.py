@@ -7,16 +7,13 @@ the paper. With `num_classes > 0` the generator takes a label (an embedding conc
 or conditional BatchNorm) and the discriminator scores it with a projection head.
 """
 
+from typing import Any
+
 import torch
 from torch import nn
 
-from genlab.models.components.conditioning import (
-    LabelBatchNorm,
-    ProjectionHead,
-    apply_spectral_norm,
-    check_conditioning,
-    generator_conditioning,
-)
+from genlab.models.components.conditioning import LabelBatchNorm, generator_conditioning
+from genlab.models.components.discriminator import ProjectionDiscriminator
 from genlab.models.components.resolution import plan_resolution
 
 
@@ -38,12 +35,10 @@ class DCGANGenerator(nn.Module):
         channels: int,
         image_size: int,
         width: int = 64,
-        num_classes: int = 0,
-        conditioning: str = "concat",
-        label_dim: int = 32,
+        **labels: Any,  # num_classes, conditioning, label_dim: see generator_conditioning
     ) -> None:
         super().__init__()
-        self.label, norm_classes = generator_conditioning(num_classes, conditioning, label_dim)
+        self.label, norm_classes = generator_conditioning(**labels)
         plan = plan_resolution(image_size, "dcgan")
         widths = [width * 2**i for i in reversed(range(plan.doublings))]  # e.g. [128, 64]
         in_width = latent_dim + self.label.width
@@ -66,7 +61,7 @@ class DCGANGenerator(nn.Module):
         return self.to_image(x)
 
 
-class DCGANDiscriminator(nn.Module):
+class DCGANDiscriminator(ProjectionDiscriminator):
     def __init__(
         self,
         channels: int,
@@ -75,8 +70,6 @@ class DCGANDiscriminator(nn.Module):
         num_classes: int = 0,
         spectral_norm: bool = False,
     ) -> None:
-        super().__init__()
-        check_conditioning(num_classes, "concat")
         plan = plan_resolution(image_size, "dcgan")
         widths = [width * 2**i for i in range(plan.doublings)]  # e.g. [64, 128]
         layers: list[nn.Module] = [
@@ -88,12 +81,11 @@ class DCGANDiscriminator(nn.Module):
             if not spectral_norm:  # spectral norm replaces BatchNorm (Miyato et al. 2018)
                 layers.append(nn.BatchNorm2d(w_out))
             layers.append(nn.LeakyReLU(0.2, inplace=True))
-        self.features = nn.Sequential(*layers)
-        # A linear layer over the last base x base map: the paper's final base x base conv.
-        self.head = ProjectionHead(widths[-1] * plan.base**2, num_classes, bias=False)
-        self.apply(dcgan_init)
-        if spectral_norm:
-            apply_spectral_norm(self)
-
-    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        return self.head(self.features(images), labels)
+        super().__init__(
+            nn.Sequential(*layers),
+            widths[-1] * plan.base**2,  # a linear head over the last map: the paper's last conv
+            num_classes,
+            spectral_norm,
+            head_bias=False,
+            init=dcgan_init,
+        )

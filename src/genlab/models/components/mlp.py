@@ -3,17 +3,13 @@ class-conditional (see `conditioning.py`)."""
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
 
-from genlab.models.components.conditioning import (
-    LabelBatchNorm,
-    ProjectionHead,
-    apply_spectral_norm,
-    check_conditioning,
-    generator_conditioning,
-)
+from genlab.models.components.conditioning import LabelBatchNorm, generator_conditioning
+from genlab.models.components.discriminator import ProjectionDiscriminator
 
 
 class MLPGenerator(nn.Module):
@@ -24,12 +20,10 @@ class MLPGenerator(nn.Module):
         latent_dim: int,
         image_shape: Sequence[int],
         hidden_dims: Sequence[int] = (256, 512, 1024),
-        num_classes: int = 0,
-        conditioning: str = "concat",
-        label_dim: int = 32,
+        **labels: Any,  # num_classes, conditioning, label_dim: see generator_conditioning
     ) -> None:
         super().__init__()
-        self.label, norm_classes = generator_conditioning(num_classes, conditioning, label_dim)
+        self.label, norm_classes = generator_conditioning(**labels)
         self.image_shape = tuple(image_shape)
         widths = [latent_dim + self.label.width, *hidden_dims]
         self.linears = nn.ModuleList(
@@ -45,7 +39,7 @@ class MLPGenerator(nn.Module):
         return self.to_image(x).view(z.shape[0], *self.image_shape)
 
 
-class MLPDiscriminator(nn.Module):
+class MLPDiscriminator(ProjectionDiscriminator):
     """Image -> hidden layers (Linear, LeakyReLU) -> one real/fake logit (+ the projection of a
     label, for a conditional one)."""
 
@@ -56,17 +50,9 @@ class MLPDiscriminator(nn.Module):
         num_classes: int = 0,
         spectral_norm: bool = False,
     ) -> None:
-        super().__init__()
-        check_conditioning(num_classes, "concat")
         layers: list[nn.Module] = [nn.Flatten()]
         width = math.prod(image_shape)
         for hidden in hidden_dims:
             layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2, inplace=True)]
             width = hidden
-        self.features = nn.Sequential(*layers)
-        self.head = ProjectionHead(width, num_classes)
-        if spectral_norm:
-            apply_spectral_norm(self)
-
-    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        return self.head(self.features(images), labels)
+        super().__init__(nn.Sequential(*layers), width, num_classes, spectral_norm)

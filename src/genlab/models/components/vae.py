@@ -3,6 +3,8 @@
 encoder then only has to code what the label does not say, and the decoder draws the asked
 class."""
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -20,12 +22,11 @@ class VAENetwork(nn.Module):
         channels: int,
         image_size: int,
         width: int = 32,
-        num_classes: int = 0,
-        label_dim: int = 16,
+        **labels: Any,  # num_classes, label_dim: see LabelConcat
     ) -> None:
         super().__init__()
         self.plan = plan_resolution(image_size, "vae")
-        self.label = LabelConcat(num_classes, label_dim)
+        self.label = LabelConcat(**labels)
         self.build(latent_dim, channels, width)
 
     def build(self, latent_dim: int, channels: int, width: int) -> None:
