@@ -13,7 +13,8 @@ from genlab.models.base import GenerativeModule
 from genlab.models.vae_module import VAEModule
 
 
-def _save(images: torch.Tensor, path: Path, nrow: int) -> Path:
+def save_grid(images: torch.Tensor, path: Path, nrow: int) -> Path:
+    """Images in [-1, 1] as one PNG grid (a single image with nrow=1)."""
     save_image(images, path, nrow=nrow, normalize=True, value_range=(-1, 1))
     return path
 
@@ -68,8 +69,8 @@ def write_samples(
     singles.mkdir(exist_ok=True)
     # disable=None: a bar in a terminal, nothing in logs and pipes
     for i, image in enumerate(tqdm(images, desc="writing images", unit="img", disable=None)):
-        _save(image, singles / f"{i:05d}.png", nrow=1)
-    return {"grid": _save(images, out_dir / "grid.png", nrow), "images": singles}
+        save_grid(image, singles / f"{i:05d}.png", nrow=1)
+    return {"grid": save_grid(images, out_dir / "grid.png", nrow), "images": singles}
 
 
 def interpolate(module: GenerativeModule, rows: int, steps: int, seed: int) -> torch.Tensor:
@@ -91,7 +92,7 @@ def write_interpolation(
     module: GenerativeModule, out_dir: Path, rows: int, steps: int, seed: int
 ) -> Path:
     images = interpolate(module, rows, steps, seed).cpu()
-    return _save(images, out_dir / "interpolation.png", nrow=steps)
+    return save_grid(images, out_dir / "interpolation.png", nrow=steps)
 
 
 def write_reconstructions(
@@ -103,4 +104,4 @@ def write_reconstructions(
     pairs = [
         torch.cat([real[i : i + nrow], recon[i : i + nrow]]) for i in range(0, len(real), nrow)
     ]
-    return _save(torch.cat(pairs), out_dir / "reconstructions.png", nrow)
+    return save_grid(torch.cat(pairs), out_dir / "reconstructions.png", nrow)

@@ -8,7 +8,6 @@ evaluation.
 """
 
 import math
-from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
@@ -22,22 +21,16 @@ class FIDMonitor(pl.Callback):
     def __init__(
         self, evaluator_ckpt: str, num_samples: int = 500, batch_size: int = 250, seed: int = 0
     ) -> None:
-        self.evaluator_ckpt = Path(evaluator_ckpt)
-        if not self.evaluator_ckpt.is_file():  # now, before any run is opened
-            load_evaluator(self.evaluator_ckpt)
+        # Loaded now, when the config is instantiated: a missing evaluator fails before any run
+        # is opened.
+        self.scorer = Scorer(load_evaluator(evaluator_ckpt), batch_size, seed=seed)
         self.num_samples = num_samples
-        self.batch_size = batch_size
-        self.seed = seed
-        self.scorer: Scorer | None = None
         self.real: FeatureSet | None = None
-
-    def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        self.scorer = Scorer(load_evaluator(self.evaluator_ckpt), self.batch_size, seed=self.seed)
 
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.sanity_checking:
             return
-        assert isinstance(pl_module, GenerativeModule) and self.scorer is not None
+        assert isinstance(pl_module, GenerativeModule)
         self.scorer.extractor.to(pl_module.device)
         if self.real is None:
             real = torch.cat([batch[0] for batch in trainer.datamodule.val_dataloader()])
@@ -45,7 +38,7 @@ class FIDMonitor(pl.Callback):
         # Under DDP each rank generates its share with its own noise; the gathered features
         # give every rank the same scores, so ModelCheckpoint agrees across ranks.
         per_rank = math.ceil(self.num_samples / trainer.world_size)
-        fake, _ = self.scorer.generate(pl_module, per_rank, self.seed + trainer.global_rank)
+        fake, _ = self.scorer.generate(pl_module, per_rank, self.scorer.seed + trainer.global_rank)
         if trainer.world_size > 1:
             fake = fake.gathered(pl_module)
         scores = self.scorer.quick_scores(self.real, fake)

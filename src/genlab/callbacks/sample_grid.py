@@ -9,9 +9,9 @@ from pathlib import Path
 import pytorch_lightning as pl
 import torch
 from pytorch_lightning.utilities import rank_zero_only
-from torchvision.utils import save_image
 
 from genlab.models.base import GenerativeModule
+from genlab.sampling import save_grid
 from genlab.tracking.run import run_loggers
 
 
@@ -52,7 +52,7 @@ class SampleGridCallback(pl.Callback):
         images = pl_module.generate(noise, labels)
         self.output_dir.mkdir(parents=True, exist_ok=True)
         path = self.output_dir / f"epoch_{epoch:03d}.png"
-        save_image(images, path, nrow=self.nrow, normalize=True, value_range=(-1, 1))
+        save_grid(images, path, self.nrow)
         self.last_grid = path
         for logger in run_loggers(trainer.loggers):
             logger.experiment.log_artifact(logger.run_id, str(path), "samples")
