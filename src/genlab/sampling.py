@@ -5,18 +5,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from torchvision.utils import save_image
 from tqdm import tqdm
 
 from genlab.errors import GenlabError
+from genlab.grids import save_grid
 from genlab.models.base import GenerativeModule
 from genlab.models.vae_module import VAEModule
-
-
-def save_grid(images: torch.Tensor, path: Path, nrow: int) -> Path:
-    """Images in [-1, 1] as one PNG grid (a single image with nrow=1)."""
-    save_image(images, path, nrow=nrow, normalize=True, value_range=(-1, 1))
-    return path
 
 
 def requested_labels(

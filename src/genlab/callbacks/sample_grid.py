@@ -10,8 +10,8 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.utilities import rank_zero_only
 
+from genlab.grids import save_grid
 from genlab.models.base import GenerativeModule
-from genlab.sampling import save_grid
 from genlab.tracking.run import run_loggers
 
 
