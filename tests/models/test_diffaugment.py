@@ -43,6 +43,13 @@ def test_cutout_sets_a_square_to_background() -> None:
     assert erased.max() == 7 * 7 and erased.min() > 0  # inside, or overhanging the border
 
 
+def test_a_strength_under_half_a_pixel_leaves_the_images_as_they_are() -> None:
+    images = digits(8)
+    for policy, strength in (("translation", 0.01), ("cutout", 0.01)):
+        out = DiffAugment([policy], **{policy: strength})(images)
+        assert torch.equal(out, images), policy
+
+
 def test_the_generator_gets_a_gradient_through_the_augmented_discriminator_input() -> None:
     from test_learning import build
 

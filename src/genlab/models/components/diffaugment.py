@@ -70,9 +70,7 @@ class DiffAugment(nn.Module):
 
     def _translation(self, images: torch.Tensor) -> torch.Tensor:
         n, _, h, w = images.shape
-        pad_h, pad_w = pixels(images, self.translation)
-        if pad_h == 0 and pad_w == 0:
-            return images
+        pad_h, pad_w = pixels(images, self.translation)  # 0 pixels: every offset is 0
         device = images.device
         dy = torch.randint(-pad_h, pad_h + 1, (n, 1, 1), device=device)
         dx = torch.randint(-pad_w, pad_w + 1, (n, 1, 1), device=device)
@@ -88,9 +86,7 @@ class DiffAugment(nn.Module):
 
     def _cutout(self, images: torch.Tensor) -> torch.Tensor:
         n, _, h, w = images.shape
-        size_h, size_w = pixels(images, self.cutout)
-        if size_h == 0 or size_w == 0:
-            return images
+        size_h, size_w = pixels(images, self.cutout)  # 0 pixels: an empty square
         device = images.device
         # The square's centre anywhere in the image; it may hang over the border.
         top = torch.randint(0, h + (1 - size_h % 2), (n, 1, 1), device=device) - size_h // 2
