@@ -62,14 +62,10 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(ProjectionDiscriminator):
-    def __init__(
-        self,
-        channels: int,
-        image_size: int,
-        width: int = 64,
-        num_classes: int = 0,
-        spectral_norm: bool = False,
-    ) -> None:
+    head_bias = False  # a linear head over the last map: the paper's last conv, without bias
+    weight_init = staticmethod(dcgan_init)
+
+    def build(self, channels: int, image_size: int, width: int = 64) -> tuple[nn.Module, int]:
         plan = plan_resolution(image_size, "dcgan")
         widths = [width * 2**i for i in range(plan.doublings)]  # e.g. [64, 128]
         layers: list[nn.Module] = [
@@ -78,14 +74,7 @@ class DCGANDiscriminator(ProjectionDiscriminator):
         ]
         for w_in, w_out in zip(widths, widths[1:], strict=False):
             layers.append(nn.Conv2d(w_in, w_out, 4, 2, 1, bias=False))
-            if not spectral_norm:  # spectral norm replaces BatchNorm (Miyato et al. 2018)
+            if not self.spectral_norm:  # spectral norm replaces BatchNorm (Miyato et al. 2018)
                 layers.append(nn.BatchNorm2d(w_out))
             layers.append(nn.LeakyReLU(0.2, inplace=True))
-        super().__init__(
-            nn.Sequential(*layers),
-            widths[-1] * plan.base**2,  # a linear head over the last map: the paper's last conv
-            num_classes,
-            spectral_norm,
-            head_bias=False,
-            init=dcgan_init,
-        )
+        return nn.Sequential(*layers), widths[-1] * plan.base**2

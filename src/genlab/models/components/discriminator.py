@@ -3,6 +3,7 @@ projection head that gives the logit (and scores the label of a conditional one)
 norm on every layer when asked (Miyato et al. 2018)."""
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -22,29 +23,32 @@ def apply_spectral_norm(network: nn.Module) -> nn.Module:
 
 
 class ProjectionDiscriminator(nn.Module):
-    """Image -> `features` (built by the subclass, `width` numbers per image) -> one logit.
+    """Image -> features -> one logit, where each subclass builds the features in `build`.
 
-    Subclasses build their layers first and hand them over, so every discriminator registers
-    `features` then `head` in that order: state-dict keys and initial weights stay the same.
+    `num_classes` and `spectral_norm` are this class's arguments; every other one goes to
+    `build`, which returns the feature layers and their output width. The features are
+    registered before the head, as they always were, so state-dict keys and initial weights
+    stay the same.
     """
 
+    head_bias = True
+    weight_init: Callable[[nn.Module], None] | None = None  # applied before spectral norm
+
     def __init__(
-        self,
-        features: nn.Module,
-        width: int,
-        num_classes: int,
-        spectral_norm: bool,
-        head_bias: bool = True,
-        init: Callable[[nn.Module], None] | None = None,
+        self, *args: Any, num_classes: int = 0, spectral_norm: bool = False, **kwargs: Any
     ) -> None:
         super().__init__()
         check_class_count(num_classes)
-        self.features = features
-        self.head = ProjectionHead(width, num_classes, bias=head_bias)
-        if init is not None:
-            self.apply(init)
+        self.spectral_norm = spectral_norm  # `build` may leave out BatchNorm for it
+        self.features, width = self.build(*args, **kwargs)
+        self.head = ProjectionHead(width, num_classes, bias=self.head_bias)
+        if self.weight_init is not None:
+            self.apply(self.weight_init)
         if spectral_norm:
             apply_spectral_norm(self)
+
+    def build(self, *args: Any, **kwargs: Any) -> tuple[nn.Module, int]:
+        raise NotImplementedError
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.head(self.features(images), labels)

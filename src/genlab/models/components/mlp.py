@@ -43,16 +43,12 @@ class MLPDiscriminator(ProjectionDiscriminator):
     """Image -> hidden layers (Linear, LeakyReLU) -> one real/fake logit (+ the projection of a
     label, for a conditional one)."""
 
-    def __init__(
-        self,
-        image_shape: Sequence[int],
-        hidden_dims: Sequence[int] = (512, 256),
-        num_classes: int = 0,
-        spectral_norm: bool = False,
-    ) -> None:
+    def build(
+        self, image_shape: Sequence[int], hidden_dims: Sequence[int] = (512, 256)
+    ) -> tuple[nn.Module, int]:
         layers: list[nn.Module] = [nn.Flatten()]
         width = math.prod(image_shape)
         for hidden in hidden_dims:
             layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2, inplace=True)]
             width = hidden
-        super().__init__(nn.Sequential(*layers), width, num_classes, spectral_norm)
+        return nn.Sequential(*layers), width
