@@ -1,13 +1,13 @@
-"""What the MLP and DCGAN discriminators share once their image features are built: the
-projection head that gives the logit (and scores the label of a conditional one), and spectral
-norm on every layer when asked (Miyato et al. 2018)."""
+"""What the MLP and DCGAN discriminators share around their own feature layers: the projection
+head that gives the logit (and scores the label of a conditional one), the weight init, and
+spectral norm on every layer when asked (Miyato et al. 2018)."""
 
 from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
+from torch.nn.utils import parametrizations
 
 from genlab.models.components.conditioning import ProjectionHead, check_class_count
 
@@ -18,7 +18,7 @@ def apply_spectral_norm(network: nn.Module) -> nn.Module:
     initialised, since it reparametrises them."""
     for module in list(network.modules()):
         if isinstance(module, (nn.Conv2d, nn.Linear, nn.Embedding)):
-            spectral_norm(module)
+            parametrizations.spectral_norm(module)
     return network
 
 
@@ -26,9 +26,10 @@ class ProjectionDiscriminator(nn.Module):
     """Image -> features -> one logit, where each subclass builds the features in `build`.
 
     `num_classes` and `spectral_norm` are this class's arguments; every other one goes to
-    `build`, which returns the feature layers and their output width. The features are
-    registered before the head, as they always were, so state-dict keys and initial weights
-    stay the same.
+    `build`, which returns the feature layers and their output width. Building the features
+    before the head keeps the order in which the weights draw from the RNG and the state-dict
+    keys (`features.*`, `head.*`), so checkpoints and seeded runs are those of the networks
+    written out in full.
     """
 
     head_bias = True
