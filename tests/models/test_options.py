@@ -178,6 +178,33 @@ def test_the_mixture_is_fitted_to_the_training_codes_at_the_end_of_fit() -> None
     torch.testing.assert_close(mixture_mean, codes.mean(0), atol=1e-4, rtol=1e-4)
 
 
+@pytest.mark.parametrize(("epochs", "fitted_at"), [(2, [2]), (3, [2, 3])])
+def test_the_end_of_fit_refits_the_mixture_only_if_training_went_on_after_the_last_validation(
+    epochs: int, fitted_at: list[int]
+) -> None:
+    import pytorch_lightning as pl
+    from test_learning import fixed_batch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    vae = build("vae", "model.prior=gmm", "model.prior_components=3")
+    fit = vae.latent_density.fit
+    steps: list[int] = []
+    vae.latent_density.fit = lambda codes: steps.append(vae.trainer.global_step) or fit(codes)
+    loader = DataLoader(TensorDataset(*fixed_batch()), batch_size=32)  # one step an epoch
+    trainer = pl.Trainer(
+        max_epochs=epochs,
+        check_val_every_n_epoch=2,
+        num_sanity_val_steps=0,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
+    trainer.fit(vae, loader, loader)
+    assert steps == fitted_at
+
+
 def test_an_even_update_interval_for_a_gan_is_refused() -> None:
     """A GAN batch makes two optimizer steps, so Lightning's EMA, which checks step % n == 0
     on odd step indices, would never update: silently no EMA. genlab refuses it."""

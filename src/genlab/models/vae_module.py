@@ -35,6 +35,7 @@ class VAEModule(GenerativeModule):
         self.encoder = self.network(encoder, latent_dim=latent_dim)
         self.decoder = self.network(decoder, latent_dim=latent_dim)
         self.latent_density = LatentMixture(latent_dim, prior_components)
+        self.density_step: int | None = None  # the global step whose weights it was fitted on
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         # The decoder gives Bernoulli logits over [0, 1] pixels; images live in [-1, 1].
@@ -96,6 +97,7 @@ class VAEModule(GenerativeModule):
         if self.trainer.world_size > 1:
             codes = self.all_gather(codes).flatten(0, 1)
         self.latent_density.fit(codes)
+        self.density_step = self.trainer.global_step
 
     def on_validation_epoch_start(self) -> None:
         # Lightning calls callbacks first: an EMA callback has already swapped in the averaged
@@ -104,8 +106,9 @@ class VAEModule(GenerativeModule):
             self.fit_latent_density()
 
     def on_train_end(self) -> None:
-        # After callbacks, so after an EMA callback copied the averaged weights in.
-        if self.hparams.prior == "gmm":
+        # After callbacks, so after an EMA callback copied the averaged weights in. A fit that
+        # ended with a validation has fitted these very weights already (no step since).
+        if self.hparams.prior == "gmm" and self.density_step != self.trainer.global_step:
             self.fit_latent_density()
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
