@@ -51,8 +51,8 @@ ROWS: dict[str, list[str]] = {
     ],
     "vae/beta 1": ["experiment=vae", "model.beta=1.0"],
     "vae/beta 0.25": ["experiment=vae", "model.beta=0.25"],
-    "vae/50 components": ["experiment=vae", "model.prior_components=50"],  # the default since
-    "vae/20 components": ["experiment=vae", "model.prior_components=20"],  # the default before
+    "vae/50 components": ["experiment=vae", "model.prior_components=50"],  # the default now
+    "vae/20 components": ["experiment=vae", "model.prior_components=20"],  # the default before it
     "vae/+ema": [  # from batch 1000 of 2480
         "experiment=vae",
         "callbacks.ema.enabled=true",

@@ -52,3 +52,28 @@ def test_unbuildable_size_names_the_valid_ones(network: type) -> None:
         kwargs["latent_dim"] = 10
     with pytest.raises(GenlabError, match=r"image_size=30 .* valid sizes: .*28.*32.*64"):
         network(**kwargs)
+
+
+def test_discriminators_keep_the_state_dict_keys_their_checkpoints_were_written_with() -> None:
+    """Checkpoints store these keys (as written before ProjectionDiscriminator); a refactor that
+    renames or reorders layers would leave every saved discriminator unloadable."""
+    conditional = DCGANDiscriminator(1, 28, 8, num_classes=10).state_dict()
+    assert list(conditional) == [
+        "features.0.weight",
+        "features.2.weight",
+        "features.3.weight",
+        "features.3.bias",
+        "features.3.running_mean",
+        "features.3.running_var",
+        "features.3.num_batches_tracked",
+        "head.linear.weight",
+        "head.embed.weight",
+    ]
+    normed = MLPDiscriminator((1, 28, 28), num_classes=10, spectral_norm=True).state_dict()
+    originals = [key for key in normed if key.endswith("weight.original")]
+    assert [key.split(".parametrizations")[0] for key in originals] == [
+        "features.1",
+        "features.3",
+        "head.linear",
+        "head.embed",
+    ]

@@ -27,6 +27,7 @@ class LabelConcat(nn.Module):
     concat-conditioned generator and both halves of a conditional VAE take their label. With
     `num_classes` 0 it passes the vector through and adds no width."""
 
+    # label_dim's default is the conditional VAE's; generators pass theirs (generator_conditioning).
     def __init__(self, num_classes: int = 0, label_dim: int = 16) -> None:
         super().__init__()
         check_class_count(num_classes)
