@@ -131,19 +131,31 @@ def test_sample_grid_goes_through_the_server(sweep: Sweep) -> None:
     assert not (sweep.root / "mlflow.db").exists()
 
 
+# Headless Chromium's virtual-time budget now and then never expires: the process renders, then
+# hangs (an intermittent hang other projects report too; CI met it once, on the screenshot
+# call). A call that hangs is ended and made again with a fresh profile.
+CHROMIUM_TIMEOUT_S = 90  # a call takes ~5 s alone, up to ~35 s beside the rest of the suite
+CHROMIUM_ATTEMPTS = 3
+
+
 def chromium_run(chromium: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
-    """One headless Chromium call with its own profile; its process group is ended on timeout."""
-    cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
-    try:
-        out, err = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        pytest.fail(f"chromium timed out: {err[-2000:]}")
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    """One headless Chromium call, made again (fresh profile) when it hangs; each hung process
+    group is ended."""
+    hung = []
+    for attempt in range(CHROMIUM_ATTEMPTS):
+        cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}-{attempt}", *args]
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+        try:
+            out, err = proc.communicate(timeout=CHROMIUM_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, err = proc.communicate()
+            hung.append(err[-600:])
+            continue
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    pytest.fail(f"chromium hung {CHROMIUM_ATTEMPTS} times; stderr tails:\n" + "\n--\n".join(hung))
 
 
 def test_compare_page_renders_both_runs_in_headless_chromium(
