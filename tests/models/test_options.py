@@ -2,6 +2,7 @@
 loss, spectral norm, separate learning rates, EMA weights, the mixture prior of the VAE."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -137,7 +138,7 @@ def test_a_gmm_prior_vae_checkpoint_reloads_and_samples_from_its_stored_mixture(
 
     from genlab.train import train
 
-    cfg = train_config("model=vae", "logger=none", "model.prior=gmm")
+    cfg = train_config("model=vae", "logger=none", "model.prior=gmm", "model.prior_components=8")
     result = train(cfg)
     stored = torch.load(result.checkpoint, weights_only=True)["state_dict"][
         "latent_density._extra_state"
@@ -178,10 +179,8 @@ def test_the_mixture_is_fitted_to_the_training_codes_at_the_end_of_fit() -> None
     torch.testing.assert_close(mixture_mean, codes.mean(0), atol=1e-4, rtol=1e-4)
 
 
-@pytest.mark.parametrize(("epochs", "fitted_at"), [(2, [2]), (3, [2, 3])])
-def test_the_end_of_fit_refits_the_mixture_only_if_training_went_on_after_the_last_validation(
-    epochs: int, fitted_at: list[int]
-) -> None:
+def mixture_fits(batch_size: int, **trainer_args: Any) -> list[tuple[int, int]]:
+    """Fit a gmm-prior VAE on 32 fixed images; (global step, codes) of each mixture fit."""
     import pytorch_lightning as pl
     from test_learning import fixed_batch
     from torch.utils.data import DataLoader, TensorDataset
@@ -189,20 +188,35 @@ def test_the_end_of_fit_refits_the_mixture_only_if_training_went_on_after_the_la
     torch.manual_seed(0)
     vae = build("vae", "model.prior=gmm", "model.prior_components=3")
     fit = vae.latent_density.fit
-    steps: list[int] = []
-    vae.latent_density.fit = lambda codes: steps.append(vae.trainer.global_step) or fit(codes)
-    loader = DataLoader(TensorDataset(*fixed_batch()), batch_size=32)  # one step an epoch
+    fits: list[tuple[int, int]] = []
+    vae.latent_density.fit = lambda codes: (
+        fits.append((vae.trainer.global_step, len(codes))) or fit(codes)
+    )
+    loader = DataLoader(TensorDataset(*fixed_batch()), batch_size=batch_size)
     trainer = pl.Trainer(
-        max_epochs=epochs,
-        check_val_every_n_epoch=2,
         num_sanity_val_steps=0,
         logger=False,
         enable_checkpointing=False,
         enable_progress_bar=False,
         enable_model_summary=False,
+        **trainer_args,
     )
     trainer.fit(vae, loader, loader)
-    assert steps == fitted_at
+    return fits
+
+
+@pytest.mark.parametrize(("epochs", "fitted_at"), [(2, [2]), (3, [2, 3])])
+def test_the_end_of_fit_refits_the_mixture_only_if_training_went_on_after_the_last_validation(
+    epochs: int, fitted_at: list[int]
+) -> None:
+    fits = mixture_fits(32, max_epochs=epochs, check_val_every_n_epoch=2)  # a step an epoch
+    assert [step for step, _ in fits] == fitted_at
+
+
+def test_the_mixture_is_fitted_to_the_batches_training_uses() -> None:
+    """`limit_train_batches` limits the fit as it limits training: a tiny run stays tiny."""
+    assert mixture_fits(8, max_epochs=1) == [(4, 32)]
+    assert mixture_fits(8, max_epochs=1, limit_train_batches=2) == [(2, 16)]
 
 
 def test_an_even_update_interval_for_a_gan_is_refused() -> None:

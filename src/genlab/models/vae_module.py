@@ -5,6 +5,8 @@ fitted to the training split's posterior means after every validation and at the
 (see `components/latent_mixture.py`). A conditional VAE gives its label to encoder and decoder.
 """
 
+import math
+from itertools import islice
 from typing import Any
 
 import torch
@@ -86,10 +88,13 @@ class VAEModule(GenerativeModule):
 
     @torch.no_grad()
     def fit_latent_density(self) -> None:
-        """Fit the mixture to the posterior means of the training images (all ranks' shares)."""
+        """Fit the mixture to the posterior means of the training images (all ranks' shares):
+        the batches training uses, so `limit_train_batches` limits the fit as it limits training."""
+        limit = self.trainer.num_training_batches
+        batches = islice(self.trainer.train_dataloader, None if math.isinf(limit) else int(limit))
         means = []
         with eval_mode(self):
-            for batch in self.trainer.train_dataloader:
+            for batch in batches:
                 images, labels = self.images_and_labels(batch)
                 labels = None if labels is None else labels.to(self.device)
                 means.append(self.encoder(images.to(self.device), labels)[0])
