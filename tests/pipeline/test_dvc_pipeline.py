@@ -52,9 +52,10 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ["dvc.yaml", ".gitignore"]:
         shutil.copy(ROOT / name, repo / name)
     (repo / "params.yaml").write_text(yaml.safe_dump(TINY_PARAMS))
-    for model in TINY_PARAMS["models"]:  # one epoch each: the recipes' own budgets are minutes
+    for model in TINY_PARAMS["models"]:  # a few batches each: the recipes' budgets are minutes
         recipe = repo / "conf" / "experiment" / f"{model}.yaml"
-        text = re.sub(r"max_epochs: \d+", "max_epochs: 1", recipe.read_text())
+        tiny = "max_epochs: 1\n  limit_train_batches: 10"
+        text = re.sub(r"max_epochs: \d+", tiny, recipe.read_text())
         every_epoch = "check_val_every_n_epoch: 1"
         recipe.write_text(re.sub(r"check_val_every_n_epoch: \d+", every_epoch, text))
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
