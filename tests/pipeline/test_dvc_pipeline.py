@@ -1,5 +1,6 @@
 """The real `dvc repro` on a tiny pipeline in a temp git repo: every stage runs, metrics are
-listed, a second repro runs nothing, and a change to one model's config re-runs only its stages."""
+listed, a second repro runs nothing, a change to one model's config touches only its stages, and
+`dvc exp run -S` on its recipe re-runs them."""
 
 import json
 import os
@@ -97,7 +98,9 @@ def test_repro_runs_every_stage_then_nothing_then_only_what_changed(repo: Path) 
     changed = re.sub(r"^beta: \S+", "beta: 2.0", vae_config.read_text(), count=1, flags=re.M)
     assert changed != vae_config.read_text()
     vae_config.write_text(changed)
-    assert stages_run(dvc(repo, "repro").stdout) == {"train@vae", "evaluate@vae", "report"}
+    # Only the VAE's training sees the change (its evaluation and the report follow its output);
+    # the experiment below runs that chain, model config change included.
+    assert set(json.loads(dvc(repo, "status", "--json").stdout)) == {"train@vae"}
 
     experiment = dvc(repo, "exp", "run", "-S", "conf/experiment/vae.yaml:trainer.max_epochs=2")
     assert stages_run(experiment.stdout) == {"train@vae", "evaluate@vae", "report"}
