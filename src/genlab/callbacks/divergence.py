@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 
 import pytorch_lightning as pl
+import torch
 
 from genlab.errors import GenlabError
 
@@ -23,9 +24,11 @@ class StopOnDivergence(pl.Callback):
     ) -> None:
         # Every step's losses, as training_step returned them (callback_metrics has step values
         # only every log_every_n_steps).
+        # A loss may still carry its graph: read it detached (float() of it warns).
         for name, value in (outputs or {}).items():
-            if not math.isfinite(float(value)):
-                raise DivergenceError(self._message(trainer, f"train/{name}", float(value)))
+            loss = float(value.detach() if isinstance(value, torch.Tensor) else value)
+            if not math.isfinite(loss):
+                raise DivergenceError(self._message(trainer, f"train/{name}", loss))
 
     @staticmethod
     def _message(trainer: pl.Trainer, key: str, value: float) -> str:
