@@ -7,9 +7,10 @@ val/fid (as the pipeline does), then scores 1,000 samples with the evaluator, pe
 Rows run one after another (never two trainings at once on this 2-core box), in a scratch root
 (`--root`, default /tmp/genlab-quality) holding the prepared data and the pipeline's evaluator
 (params.yaml's data, seed and epochs). Each finished (row, seed) appends to
-<root>/quality.jsonl and is skipped when asked again, so an interrupted ablation continues.
-The table at the end: each row's mean over its seeds, the per-seed values and the training
-seconds. QUALITY.md holds the figures and the commands.
+<root>/quality.jsonl with the commit it trained, and is skipped when asked again at that commit
+with a clean tree, so an interrupted ablation continues; changed code trains again. The table at
+the end, of the (row, seed) pairs asked: each row's mean over its seeds, the per-seed values and
+the training seconds. QUALITY.md holds the figures and the commands.
 """
 
 import argparse
@@ -75,7 +76,25 @@ def val_fid_curve(metrics_csv: Path) -> list[tuple[int, float]]:
     return [(int(row["epoch"]) + 1, float(row["val/fid"])) for row in rows]
 
 
-def train_and_score(name: str, seed: int, root: Path) -> dict:
+def code_version() -> str:
+    """The commit whose code trains the rows, with "+dirty" when the tree differs from it."""
+    git = ["git", "-C", str(ROOT)]
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    changed = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True)
+    return commit.strip() + ("+dirty" if changed.stdout.strip() else "")
+
+
+def reusable(result: dict, name: str, seed: int, version: str) -> bool:
+    """A logged result stands for (row, seed) only if the same code trained the same overrides."""
+    return (
+        result["row"] == name
+        and result["overrides"] == [*ROWS[name], f"seed={seed}"]
+        and result.get("commit") == version
+        and not version.endswith("+dirty")
+    )
+
+
+def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
     run_dir = root / "runs" / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-seed{seed}"
     overrides = [*ROWS[name], f"seed={seed}"]
     seconds = run(
@@ -105,6 +124,7 @@ def train_and_score(name: str, seed: int, root: Path) -> dict:
         "row": name,
         "seed": seed,
         "overrides": overrides,
+        "commit": version,
         "train_seconds": round(seconds, 1),
         "fid": scores["fid"],
         "is": scores["is_mean"],
@@ -152,13 +172,16 @@ def main() -> None:
     args.root.mkdir(parents=True, exist_ok=True)
     prepare(args.root)
     log = args.root / "quality.jsonl"
-    results = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    logged = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    version = code_version()
+    results = []
     for name in args.rows:
         for seed in args.seeds:
-            done = [r for r in results if r["row"] == name and r["seed"] == seed]
-            if done and done[-1]["overrides"] == [*ROWS[name], f"seed={seed}"]:
+            done = [r for r in logged if reusable(r, name, seed, version)]
+            if done:
+                results.append(done[-1])
                 continue
-            result = train_and_score(name, seed, args.root)
+            result = train_and_score(name, seed, args.root, version)
             results.append(result)
             with log.open("a") as f:
                 f.write(json.dumps(result) + "\n")
