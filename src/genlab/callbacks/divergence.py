@@ -23,8 +23,7 @@ class StopOnDivergence(pl.Callback):
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs, batch, batch_idx: int
     ) -> None:
         # Every step's losses, as training_step returned them (callback_metrics has step values
-        # only every log_every_n_steps).
-        # A loss may still carry its graph: read it detached (float() of it warns).
+        # only every log_every_n_steps); read detached, since float() of a graph warns.
         for name, value in (outputs or {}).items():
             loss = float(value.detach() if isinstance(value, torch.Tensor) else value)
             if not math.isfinite(loss):
