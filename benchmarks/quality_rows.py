@@ -42,6 +42,23 @@ ROWS: dict[str, list[str]] = {
         "model.conditional=true",
         "model.generator.conditioning=concat",
     ],
+    # Cheaper steps (BENCHMARKS.md, benchmarks/step_cpu.py): batch 128 with the learning rate
+    # scaled by sqrt(2) (Adam's square-root rule), schedules in steps halved; with the code's
+    # bf16-mixed precision and fused Adam since they came in.
+    "gan/batch 128": [
+        "experiment=gan",
+        "data.batch_size=128",
+        "model.lr=1.41e-3",
+        "callbacks.ema.update_starting_at_step=1500",
+    ],
+    "dcgan/batch 128": ["experiment=dcgan", "data.batch_size=128", "model.lr=2.83e-3"],
+    "cdcgan/batch 128": ["experiment=cdcgan", "data.batch_size=128", "model.lr=2.83e-3"],
+    "vae/batch 128, warm mixture": [
+        "experiment=vae",
+        "data.batch_size=128",
+        "model.lr=1.41e-3",
+        "model.prior_warm_start=true",
+    ],
     # VAE
     "vae/default": ["experiment=vae"],
     "vae/old-recipe (normal prior, beta 1)": [

@@ -1,6 +1,13 @@
 """OmegaConf resolvers the configs use; registered when `genlab` is imported."""
 
+import re
+from pathlib import Path
+
 from omegaconf import OmegaConf
+
+# CPU flags of native bfloat16 arithmetic (AVX-512 BF16, AMX); without them torch emulates
+# bf16 and a mixed-precision step is several times slower than float32.
+BF16_FLAGS = re.compile(r"\b(avx512_bf16|amx_bf16)\b")
 
 
 def local_artifact_location(tracking_uri: str, location: str) -> str | None:
@@ -9,6 +16,19 @@ def local_artifact_location(tracking_uri: str, location: str) -> str | None:
     return None if str(tracking_uri).startswith(("http://", "https://")) else location
 
 
+def cpu_precision(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
+    """Lightning's precision for CPU training: `bf16-mixed` where the CPU has bf16 arithmetic,
+    which makes every model's step cheaper (benchmarks/step_cpu.py, BENCHMARKS.md), else
+    `32-true`. Read from the kernel's CPU flags; anywhere they cannot be read, `32-true`."""
+    try:
+        flags = Path(cpuinfo).read_text()
+    except OSError:
+        return "32-true"
+    return "bf16-mixed" if BF16_FLAGS.search(flags) else "32-true"
+
+
 def register() -> None:
     if not OmegaConf.has_resolver("genlab.local_artifact_location"):
         OmegaConf.register_new_resolver("genlab.local_artifact_location", local_artifact_location)
+    if not OmegaConf.has_resolver("genlab.cpu_precision"):
+        OmegaConf.register_new_resolver("genlab.cpu_precision", cpu_precision)

@@ -23,7 +23,8 @@ from genlab.models.components.diffaugment import DiffAugment
 
 
 def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor):
-    """D pushes real logits up and generated ones down."""
+    """D pushes real logits up and generated ones down (in float32, also under bf16 autocast)."""
+    real_logits, fake_logits = real_logits.float(), fake_logits.float()
     if loss == "hinge":
         return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
     return F.binary_cross_entropy_with_logits(
@@ -33,6 +34,7 @@ def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.
 
 def generator_loss(loss: str, fake_logits: torch.Tensor) -> torch.Tensor:
     """G pushes the logits of its images up: -D(G(z)) (hinge) or -log D(G(z)) (bce)."""
+    fake_logits = fake_logits.float()
     if loss == "hinge":
         return -fake_logits.mean()
     return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
@@ -122,7 +124,10 @@ class GANModule(GenerativeModule):
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
         betas = tuple(self.hparams.betas)
         lr_d = self.hparams.lr_d or self.hparams.lr
+        # fused: one kernel updates all of a network's parameters (benchmarks/step_cpu.py)
         return [
-            torch.optim.Adam(self.generator.parameters(), lr=self.hparams.lr, betas=betas),
-            torch.optim.Adam(self.discriminator.parameters(), lr=lr_d, betas=betas),
+            torch.optim.Adam(
+                self.generator.parameters(), lr=self.hparams.lr, betas=betas, fused=True
+            ),
+            torch.optim.Adam(self.discriminator.parameters(), lr=lr_d, betas=betas, fused=True),
         ]

@@ -29,6 +29,7 @@ class VAEModule(GenerativeModule):
         name: str = "vae",
         prior: str = "normal",
         prior_components: int = 20,
+        prior_warm_start: bool = False,
         **conditioning: Any,  # conditional, num_classes, class_counts: GenerativeModule's
     ) -> None:
         super().__init__(latent_dim, **conditioning)
@@ -36,7 +37,9 @@ class VAEModule(GenerativeModule):
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.encoder = self.network(encoder, latent_dim=latent_dim)
         self.decoder = self.network(decoder, latent_dim=latent_dim)
-        self.latent_density = LatentMixture(latent_dim, prior_components)
+        self.latent_density = LatentMixture(
+            latent_dim, prior_components, warm_start=prior_warm_start
+        )
         self.density_step: int | None = None  # the global step whose weights it was fitted on
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -59,10 +62,11 @@ class VAEModule(GenerativeModule):
     def elbo_terms(
         self, images: torch.Tensor, labels: torch.Tensor | None = None
     ) -> dict[str, torch.Tensor]:
-        """Per-image reconstruction NLL and KL, each summed over its dimensions."""
-        mu, logvar = self.encoder(images, labels)
+        """Per-image reconstruction NLL and KL, each summed over its dimensions; the sums in
+        float32 also under bf16 autocast, where only the networks run in bf16."""
+        mu, logvar = (t.float() for t in self.encoder(images, labels))
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        logits = self.decoder(z, labels)
+        logits = self.decoder(z, labels).float()
         targets = (images + 1) / 2
         recon = F.binary_cross_entropy_with_logits(logits, targets, reduction="sum")
         kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
@@ -82,7 +86,7 @@ class VAEModule(GenerativeModule):
         self.log_dict({f"val/{k}": v for k, v in terms.items()}, prog_bar=True, sync_dist=True)
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr, fused=True)
 
     # -- the ex-post latent density ---------------------------------------------------------
 

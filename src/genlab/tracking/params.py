@@ -30,6 +30,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/beta",
     "model/prior",
     "model/prior_components",
+    "model/prior_warm_start",
     "model/generator/width",
     "model/generator/hidden_dims",
     "model/generator/conditioning",

@@ -19,9 +19,12 @@ from torch import nn
 class LatentMixture(nn.Module):
     """`fit(codes)` then `sample(n)`; unfitted, it samples N(0, I)."""
 
-    def __init__(self, latent_dim: int, components: int = 20, seed: int = 0) -> None:
+    def __init__(
+        self, latent_dim: int, components: int = 20, seed: int = 0, warm_start: bool = False
+    ) -> None:
         super().__init__()
         self.latent_dim, self.components, self.seed = latent_dim, components, seed
+        self.warm_start = warm_start
         self.weights: torch.Tensor | None = None  # (K,)
         self.means: torch.Tensor | None = None  # (K, d)
         self.scale_tril: torch.Tensor | None = None  # (K, d, d), Cholesky factors
@@ -38,7 +41,11 @@ class LatentMixture(nn.Module):
         data = codes.detach().double().cpu().numpy()
         components = min(self.components, len(data))
         mixture = GaussianMixture(
-            components, covariance_type="full", reg_covar=1e-5, random_state=self.seed
+            components,
+            covariance_type="full",
+            reg_covar=1e-5,
+            random_state=self.seed,
+            **self.previous_fit(components),
         )
         # One BLAS thread: EM on 16-dim codes is many tiny matrix ops, which multi-threaded
         # BLAS runs several times slower (BENCHMARKS.md); the fit is refitted at every validation.
@@ -47,6 +54,19 @@ class LatentMixture(nn.Module):
         self.weights = torch.from_numpy(mixture.weights_).float()
         self.means = torch.from_numpy(mixture.means_).float()
         self.scale_tril = torch.linalg.cholesky(torch.from_numpy(mixture.covariances_)).float()
+
+    def previous_fit(self, components: int) -> dict[str, Any]:
+        """EM's starting point: the last fit, when there is one of the same size. Refitted after
+        every validation to codes that have moved a little, EM then converges in a few
+        iterations instead of starting from k-means (BENCHMARKS.md, QUALITY.md)."""
+        if not self.warm_start or self.weights is None or len(self.weights) != components:
+            return {}
+        assert self.means is not None and self.scale_tril is not None
+        return {
+            "weights_init": self.weights.double().numpy(),
+            "means_init": self.means.double().numpy(),
+            "precisions_init": torch.cholesky_inverse(self.scale_tril.double()).numpy(),
+        }
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Codes on the CPU: a component by weight, then its Gaussian (torch.distributions
