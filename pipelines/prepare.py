@@ -9,7 +9,7 @@ Heavy imports (torch, Lightning) happen inside main(), so `--help` and config er
 from __future__ import annotations
 
 import hydra
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from genlab.cli import one_line_errors, run
 
@@ -17,13 +17,13 @@ from genlab.cli import one_line_errors, run
 @hydra.main(version_base="1.3", config_path="../conf", config_name="prepare")
 @one_line_errors
 def main(cfg: DictConfig) -> None:
-    from hydra.utils import instantiate
+    from genlab.data.prepared import prepare_source
 
-    datamodule = instantiate(cfg.data)
-    meta = datamodule.prepare()
+    source = OmegaConf.to_container(cfg.data.source, resolve=True, throw_on_missing=False)
+    meta = prepare_source(cfg.data.name, source, cfg.data.prepared_dir)
     c, h, w = meta["shape"]
     counts = ", ".join(f"{split} {n}" for split, n in meta["counts"].items())
-    print(f"prepared {meta['name']} in {datamodule.prepared_dir}")
+    print(f"prepared {meta['name']} in {cfg.data.prepared_dir}")
     n_classes = len(meta["classes"])
     print(f"  {counts} images of {c}×{h}×{w}, {n_classes} classes, sha256 {meta['sha256'][:12]}")
 

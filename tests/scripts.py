@@ -1,10 +1,16 @@
 """Run the entry scripts as a user does: a subprocess from the repo root, real exit codes."""
 
 import os
+import runpy
 import signal
 import subprocess
 import sys
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+from hydra.core.global_hydra import GlobalHydra
 
 from compose import ROOT
 
@@ -51,3 +57,62 @@ def run_script(
         timeout=timeout,
         preexec_fn=_default_sigint,
     )
+
+
+@dataclass
+class InProcessResult:
+    """What `run_script_in_process` saw: the exit code, stdout, and the stderr lines a user
+    would read, warnings included."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+# The filters a fresh `python script.py` starts with (Python's defaults), so a warning it would
+# print is counted as a line on stderr, and one it would hide is not.
+DEFAULT_WARNING_FILTERS = [
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+]
+
+
+def run_script_in_process(
+    script: str,
+    *args: str,
+    root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    env_overrides: dict[str, str] | None = None,
+) -> InProcessResult:
+    """The entry script as `python pipelines/<script> <args>` runs it, inside this process:
+    the same `__main__` code, argv, environment and working folder, its exit code taken from
+    SystemExit. It skips the seconds a new process spends importing torch and Lightning, which
+    the subprocess tests pay once per script (`run_script`). Every warning is shown as a
+    stderr line, even one this process has shown before."""
+    for key, value in script_env(root, env_overrides=env_overrides).items():
+        monkeypatch.setenv(key, value)
+    if "MLFLOW_TRACKING_URI" not in (env_overrides or {}):
+        monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(ROOT)
+    path = ROOT / "pipelines" / script
+    monkeypatch.setattr(sys, "argv", [str(path), *args])
+    GlobalHydra.instance().clear()
+    capfd.readouterr()
+    code = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        warnings.simplefilter("always")
+        for action, category, module in reversed(DEFAULT_WARNING_FILTERS):
+            warnings.filterwarnings(action, category=category, module=module)
+        try:
+            runpy.run_path(str(path), run_name="__main__")
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    GlobalHydra.instance().clear()
+    out, err = capfd.readouterr()
+    shown = [f"{w.category.__name__}: {w.message}" for w in caught]
+    return InProcessResult(code, out, "\n".join([*err.strip().splitlines(), *shown]))

@@ -2,10 +2,15 @@
 that starts with `error:`, and nothing left behind: no new file or folder under the project
 root (no Hydra run folder either) and no new MLflow run.
 
-Each case runs the real script in a fresh project root (GENLAB_ROOT). The shared `world` holds
-what the cases point at: prepared data, trained checkpoints, odd files.
+Each case runs the real script's `__main__` in a fresh project root (GENLAB_ROOT), inside the
+test process (`run_script_in_process`: its exit code, its stderr, every warning a fresh process
+would print counted as a line), so no case pays for importing torch and Lightning again. A
+real process per entry script (`SUBPROCESS_CASES`) checks what only a new interpreter shows:
+nothing printed while importing. The shared `world` holds what the cases point at: prepared
+data, trained checkpoints, odd files.
 """
 
+import functools
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from compose import TINY_RUN, compose_config
-from scripts import run_script
+from scripts import run_script, run_script_in_process
 
 
 @dataclass
@@ -328,11 +333,20 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input_is_one_line_exit_2_and_leaves_nothing(
-    case: Case, world: dict[str, str], tmp_path: Path
-) -> None:
+# One case per entry script, each failing as late as that script can (after its heavy imports):
+# run again as a real process.
+SUBPROCESS_CASES = [
+    "other-model-ckpt",
+    "evaluator-batch",
+    "evaluate-rgb-on-mnist",
+    "sample-label-range",
+    "prepare-folder-missing",
+    "report-unknown-experiment",
+]
+
+
+def check_case(case: Case, world: dict[str, str], tmp_path: Path, run) -> None:
+    """`run(script, *args, root=, env_overrides=)` runs the case; it must fail as promised."""
     root = tmp_path / "project"
     root.mkdir()
     values = {**world, "root": str(root)}
@@ -341,12 +355,39 @@ def test_bad_input_is_one_line_exit_2_and_leaves_nothing(
     before = snapshot(root)
     env = {key: value.format(**values) for key, value in case.env.items()}
     args = [arg.format(**values) for arg in case.args]
-    result = run_script(case.script, *args, root=root, env_overrides=env, timeout=120)
+    result = run(case.script, *args, root=root, env_overrides=env)
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2, f"exit {result.returncode}:\n{result.stderr[-3000:]}"
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr[-3000:]
     assert case.says.format(**values) in lines[0], lines[0]
     assert snapshot(root) == before, "files were left behind"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_one_line_exit_2_and_leaves_nothing(
+    case: Case,
+    world: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    def in_process(script: str, *args: str, root: Path, env_overrides: dict[str, str]):
+        return run_script_in_process(
+            script, *args, root=root, monkeypatch=monkeypatch, capfd=capfd,
+            env_overrides=env_overrides,
+        )  # fmt: skip
+
+    check_case(case, world, tmp_path, in_process)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
+def test_a_real_process_prints_the_one_line_too(
+    case_id: str, world: dict[str, str], tmp_path: Path
+) -> None:
+    [case] = [c for c in CASES if c.id == case_id]
+    check_case(case, world, tmp_path, functools.partial(run_script, timeout=120))
 
 
 @pytest.mark.slow

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any
 
 import pytorch_lightning as pl
 import torch
-from hydra.utils import instantiate
 from torch.utils.data import DataLoader, Sampler
 
 from genlab.data.dataset import UInt8ImageDataset, keep_batch
 from genlab.data.epoch_order import EpochOrder
-from genlab.data.prepared import is_prepared, read_meta, read_split, write_prepared
+from genlab.data.prepared import is_prepared, prepare_source, read_meta, read_split
 from genlab.errors import GenlabError
-
-log = logging.getLogger(__name__)
 
 
 class PreparedDataModule(pl.LightningDataModule):
@@ -39,10 +34,6 @@ class PreparedDataModule(pl.LightningDataModule):
         pin_memory: bool = False,
     ) -> None:
         super().__init__()
-        missing = sorted(k for k, v in source.items() if v == "???")
-        if missing:  # `_convert_: all` turns Hydra's mandatory `???` into a plain string
-            keys = ", ".join(f"data.source.{k}" for k in missing)
-            raise GenlabError(f"{name}: set {keys} (mandatory), e.g. on the command line")
         # No save_hyperparameters(): Lightning refuses to log when a datamodule hparam (e.g. `name`)
         # clashes with a model hparam of the same key; the training code logs cfg.data instead.
         self.name = name
@@ -61,15 +52,7 @@ class PreparedDataModule(pl.LightningDataModule):
 
     def prepare_data(self) -> None:
         """Write the prepared files unless the same source is already prepared there."""
-        if is_prepared(self.prepared_dir, self.source):
-            log.info("%s: reusing prepared data in %s", self.name, self.prepared_dir)
-            return
-        start = time.perf_counter()
-        splits = instantiate(self.source).load()
-        self._meta = write_prepared(splits, self.prepared_dir, self.name, self.source)
-        log.info(
-            "%s: prepared %s in %.1f s", self.name, self.prepared_dir, time.perf_counter() - start
-        )
+        self._meta = prepare_source(self.name, self.source, self.prepared_dir)
 
     def prepare(self) -> dict[str, Any]:
         """prepare_data() for scripts: prepare if needed and return the meta."""

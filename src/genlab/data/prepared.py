@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ from torch import Tensor
 from genlab.data.sources.base import SPLITS, PreparedSplits
 from genlab.errors import GenlabError
 from genlab.files import atomic_write
+
+log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 META_FILE = "meta.json"
@@ -119,6 +123,24 @@ def is_prepared(prepared_dir: str | Path, source_config: Mapping[str, Any]) -> b
         if not path.is_file() or path.stat().st_size != files.get(split_file(split)):
             return False
     return True
+
+
+def prepare_source(name: str, source: Mapping[str, Any], prepared_dir: str | Path) -> dict:
+    """Decode the source into `prepared_dir` unless the same source is prepared there; its
+    meta. Free of Lightning, so the prepare stage does not pay for importing it."""
+    from hydra.utils import instantiate
+
+    missing = sorted(k for k, v in source.items() if v == "???")
+    if missing:  # `_convert_: all` turns Hydra's mandatory `???` into a plain string
+        keys = ", ".join(f"data.source.{k}" for k in missing)
+        raise GenlabError(f"{name}: set {keys} (mandatory), e.g. on the command line")
+    if is_prepared(prepared_dir, source):
+        log.info("%s: reusing prepared data in %s", name, prepared_dir)
+        return read_meta(prepared_dir)
+    start = time.perf_counter()
+    meta = write_prepared(instantiate(dict(source)).load(), prepared_dir, name, source)
+    log.info("%s: prepared %s in %.1f s", name, prepared_dir, time.perf_counter() - start)
+    return meta
 
 
 def _class_counts(labels: Tensor, classes: list[str]) -> dict[str, int]:
