@@ -1,5 +1,8 @@
 """Bad input as a user types it: one `error: ...` line on stderr naming what is wrong and what
-is valid, exit code 2, and no MLflow run or output left behind by a run that never started."""
+is valid, exit code 2, and no MLflow run or output left behind by a run that never started.
+Cases that fail only after the heavy imports run the script in this process
+(`run_script_in_process`); tests/pipeline/test_error_matrix.py runs such cases in real
+processes too."""
 
 import os
 import subprocess
@@ -9,10 +12,10 @@ import pytest
 
 from genlab.train import train
 
-from scripts import run_script
+from scripts import InProcessResult, run_script, run_script_in_process
 
 
-def assert_one_line(result: subprocess.CompletedProcess, *fragments: str) -> None:
+def assert_one_line(result: subprocess.CompletedProcess | InProcessResult, *fragments: str) -> None:
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2, result.stderr[-2000:]
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr[-2000:]
@@ -70,10 +73,17 @@ def gan_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(train(cfg).checkpoint)
 
 
-def test_truncated_checkpoint_is_one_line(tmp_path: Path, gan_checkpoint: Path) -> None:
+def test_truncated_checkpoint_is_one_line(
+    tmp_path: Path,
+    gan_checkpoint: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     truncated = tmp_path / "truncated.ckpt"
     truncated.write_bytes(gan_checkpoint.read_bytes()[:5000])
-    result = run_script("sample.py", f"ckpt_path={truncated}", root=tmp_path)
+    result = run_script_in_process(
+        "sample.py", f"ckpt_path={truncated}", root=tmp_path, monkeypatch=monkeypatch, capfd=capfd
+    )
     assert_one_line(result, f"cannot read checkpoint {truncated}")
 
 
@@ -85,14 +95,22 @@ def test_truncated_checkpoint_is_one_line(tmp_path: Path, gan_checkpoint: Path) 
     ],
 )
 def test_resuming_from_another_models_checkpoint_is_one_line(
-    tmp_path: Path, data_dir: Path, gan_checkpoint: Path, overrides: list[str], fragment: str
+    tmp_path: Path,
+    data_dir: Path,
+    gan_checkpoint: Path,
+    overrides: list[str],
+    fragment: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
-    result = run_script(
+    result = run_script_in_process(
         "train.py",
         *overrides,
         f"ckpt_path={gan_checkpoint}",
         f"paths.data_dir={data_dir}",
         root=tmp_path,
+        monkeypatch=monkeypatch,
+        capfd=capfd,
     )
     assert_one_line(result, fragment)
     assert not (tmp_path / "mlflow.db").exists()
