@@ -18,6 +18,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -97,6 +98,9 @@ def reusable(result: dict, name: str, seed: int, version: str) -> bool:
 def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
     run_dir = root / "runs" / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-seed{seed}"
     overrides = [*ROWS[name], f"seed={seed}"]
+    # A (row, seed) that was interrupted left its folder: its metrics.csv would be appended to
+    # (and CSVLogger fails on the mixed header), its checkpoints compete with the new ones.
+    shutil.rmtree(run_dir, ignore_errors=True)
     seconds = run(
         [
             "pipelines/train.py",
