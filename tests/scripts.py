@@ -1,11 +1,14 @@
 """Run the entry scripts as a user does: a subprocess from the repo root, real exit codes."""
 
+import contextlib
+import logging
 import os
 import runpy
 import signal
 import subprocess
 import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +83,22 @@ DEFAULT_WARNING_FILTERS = [
 ]
 
 
+@contextlib.contextmanager
+def hydra_logging_undone() -> Iterator[None]:
+    """The root logger as it was: a Hydra job points it at its run folder's log file, which
+    the failed job then removes, and the next test's log lines would go there."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
 def run_script_in_process(
     script: str,
     *args: str,
@@ -103,7 +122,7 @@ def run_script_in_process(
     GlobalHydra.instance().clear()
     capfd.readouterr()
     code = 0
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, hydra_logging_undone():
         warnings.resetwarnings()
         warnings.simplefilter("always")
         for action, category, module in reversed(DEFAULT_WARNING_FILTERS):
