@@ -18,6 +18,8 @@ ROWS: dict[str, list[str]] = {
     "dcgan/+spectral-norm": ["experiment=dcgan", "model.discriminator.spectral_norm=true"],
     "dcgan/+ttur (lr_d 2x)": ["experiment=dcgan", "model.lr_d=4e-3"],
     "dcgan/+diffaugment": ["experiment=dcgan", "model.augment.policy=[translation,cutout]"],
+    "dcgan/+minibatch-std": ["experiment=dcgan", "model.discriminator.minibatch_std=true"],
+    "dcgan/betas 0.0,0.99": ["experiment=dcgan", "model.betas=[0.0,0.99]"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
     "cdcgan/concat": ["experiment=cdcgan", "model.generator.conditioning=concat"],
@@ -36,6 +38,7 @@ ROWS: dict[str, list[str]] = {
     "gan/-ema": ["experiment=gan", "callbacks.ema.enabled=false"],
     "gan/+hinge": ["experiment=gan", "model.loss=hinge"],
     "gan/+spectral-norm": ["experiment=gan", "model.discriminator.spectral_norm=true"],
+    "gan/+minibatch-std": ["experiment=gan", "model.discriminator.minibatch_std=true"],
     "gan/conditional cbn": ["experiment=gan", "model.conditional=true"],
     "gan/conditional concat": [
         "experiment=gan",

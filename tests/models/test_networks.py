@@ -5,6 +5,7 @@ import torch
 
 from genlab.errors import GenlabError
 from genlab.models.components.dcgan import DCGANDiscriminator, DCGANGenerator
+from genlab.models.components.discriminator import MinibatchStdDev
 from genlab.models.components.mlp import MLPDiscriminator, MLPGenerator
 from genlab.models.components.vae import ConvDecoder, ConvEncoder
 
@@ -77,3 +78,28 @@ def test_discriminators_keep_the_state_dict_keys_their_checkpoints_were_written_
         "head.linear",
         "head.embed",
     ]
+
+
+def test_minibatch_std_shows_the_discriminator_a_collapsed_batch() -> None:
+    spread = MinibatchStdDev(group_size=4)
+    varied = torch.randn(8, 3, 4, 4)
+    collapsed = varied[:1].expand(8, -1, -1, -1)
+    assert spread(varied).shape == (8, 3 * 4 * 4 + 1)
+    assert (spread(varied)[:, -1] > 0.5).all()  # unit-variance features
+    assert (spread(collapsed)[:, -1] < 1e-3).all()
+    # Members of a group share its value: images j, j + 2, j + 4, j + 6 of 8 (two groups of 4).
+    values = spread(varied)[:, -1]
+    assert torch.equal(values[0::2], values[0].expand(4)) and values[0] != values[1]
+
+
+@pytest.mark.parametrize("network", ["dcgan", "mlp"])
+def test_minibatch_std_keeps_the_discriminators_state_dict_keys(network: str) -> None:
+    def build(**option):
+        if network == "dcgan":
+            return DCGANDiscriminator(channels=1, image_size=28, width=8, **option)
+        return MLPDiscriminator((1, 28, 28), **option)
+
+    plain, spread = build(), build(minibatch_std=True)
+    assert plain.state_dict().keys() == spread.state_dict().keys()
+    assert spread.head.linear.in_features == plain.head.linear.in_features + 1
+    assert spread(torch.randn(6, 1, 28, 28)).shape == (6,)

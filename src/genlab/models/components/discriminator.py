@@ -1,7 +1,9 @@
 """What the MLP and DCGAN discriminators share around their own feature layers: the projection
-head that gives the logit (and scores the label of a conditional one), the weight init, and
-spectral norm on every layer when asked (Miyato et al. 2018)."""
+head that gives the logit (and scores the label of a conditional one), the weight init,
+spectral norm on every layer (Miyato et al. 2018) and the minibatch standard deviation
+(Karras et al. 2018) when asked."""
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -22,10 +24,31 @@ def apply_spectral_norm(network: nn.Module) -> nn.Module:
     return network
 
 
+class MinibatchStdDev(nn.Module):
+    """Appends to each image's features how much the features vary across its group of
+    `group_size` images (the mean over features of their standard deviation over the group).
+    A generator that collapses to a few modes makes batches that vary less than real ones, and
+    this feature lets the discriminator see it (Karras et al. 2018). Karras et al. append it as
+    a constant feature map before the last convolution; before a linear head, one scalar is the
+    same thing."""
+
+    def __init__(self, group_size: int = 4) -> None:
+        super().__init__()
+        self.group_size = group_size
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        flat = features.flatten(1)
+        group = math.gcd(self.group_size, len(flat))  # a group size that divides the batch
+        grouped = flat.view(group, -1, flat.shape[1])  # image i*m + j is member i of group j
+        spread = (grouped.var(dim=0, unbiased=False) + 1e-8).sqrt().mean(dim=1)
+        return torch.cat([flat, spread.repeat(group).unsqueeze(1)], dim=1)
+
+
 class ProjectionDiscriminator(nn.Module):
     """Image -> features -> one logit, where each subclass builds the features in `build`.
 
-    `num_classes` and `spectral_norm` are this class's arguments; every other one goes to
+    `num_classes`, `spectral_norm` and `minibatch_std` are this class's arguments; every other
+    one goes to
     `build`, which returns the feature layers and their output width. Building the features
     before the head keeps the order in which the weights draw from the RNG and the state-dict
     keys (`features.*`, `head.*`), so checkpoints and seeded runs are those of the networks
@@ -36,12 +59,20 @@ class ProjectionDiscriminator(nn.Module):
     weight_init: Callable[[nn.Module], None] | None = None  # applied before spectral norm
 
     def __init__(
-        self, *args: Any, num_classes: int = 0, spectral_norm: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        num_classes: int = 0,
+        spectral_norm: bool = False,
+        minibatch_std: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__()
         check_class_count(num_classes)
         self.spectral_norm = spectral_norm  # `build` may leave out BatchNorm for it
         self.features, width = self.build(*args, **kwargs)
+        # No weights: with it off or on, the state-dict keys are the same.
+        self.minibatch_std = MinibatchStdDev() if minibatch_std else None
+        width += 1 if minibatch_std else 0
         self.head = ProjectionHead(width, num_classes, bias=self.head_bias)
         if self.weight_init is not None:
             self.apply(self.weight_init)
@@ -52,4 +83,7 @@ class ProjectionDiscriminator(nn.Module):
         raise NotImplementedError
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        return self.head(self.features(images), labels)
+        features = self.features(images)
+        if self.minibatch_std is not None:
+            features = self.minibatch_std(features)
+        return self.head(features, labels)
