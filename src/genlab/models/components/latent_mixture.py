@@ -62,10 +62,12 @@ class LatentMixture(nn.Module):
         if not self.warm_start or self.weights is None or len(self.weights) != components:
             return {}
         assert self.means is not None and self.scale_tril is not None
+        weights = self.weights.double()  # sklearn wants them to sum to 1 in float64
+        precisions = torch.cholesky_inverse(self.scale_tril.double())
         return {
-            "weights_init": self.weights.double().numpy(),
+            "weights_init": (weights / weights.sum()).numpy(),
             "means_init": self.means.double().numpy(),
-            "precisions_init": torch.cholesky_inverse(self.scale_tril.double()).numpy(),
+            "precisions_init": ((precisions + precisions.mT) / 2).numpy(),
         }
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
