@@ -56,6 +56,7 @@ ROWS: dict[str, list[str]] = {
     ],
     "dcgan/batch 128": ["experiment=dcgan", "data.batch_size=128", "model.lr=2.83e-3"],
     "cdcgan/batch 128": ["experiment=cdcgan", "data.batch_size=128", "model.lr=2.83e-3"],
+    "vae/warm mixture": ["experiment=vae", "model.prior_warm_start=true"],
     "vae/batch 128, warm mixture": [
         "experiment=vae",
         "data.batch_size=128",
