@@ -10,7 +10,13 @@ from torch.utils.data import DataLoader, Sampler
 
 from genlab.data.dataset import UInt8ImageDataset, keep_batch
 from genlab.data.epoch_order import EpochOrder
-from genlab.data.prepared import is_prepared, prepare_source, read_meta, read_split
+from genlab.data.prepared import (
+    check_source_complete,
+    is_prepared,
+    prepare_source,
+    read_meta,
+    read_split,
+)
 from genlab.errors import GenlabError
 
 
@@ -34,6 +40,7 @@ class PreparedDataModule(pl.LightningDataModule):
         pin_memory: bool = False,
     ) -> None:
         super().__init__()
+        check_source_complete(name, source)  # at once: before any run is opened
         # No save_hyperparameters(): Lightning refuses to log when a datamodule hparam (e.g. `name`)
         # clashes with a model hparam of the same key; the training code logs cfg.data instead.
         self.name = name

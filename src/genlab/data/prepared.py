@@ -125,15 +125,20 @@ def is_prepared(prepared_dir: str | Path, source_config: Mapping[str, Any]) -> b
     return True
 
 
+def check_source_complete(name: str, source: Mapping[str, Any]) -> None:
+    """Every mandatory (`???`) value of the source config is set."""
+    missing = sorted(k for k, v in source.items() if v == "???")
+    if missing:  # `_convert_: all` turns Hydra's mandatory `???` into a plain string
+        keys = ", ".join(f"data.source.{k}" for k in missing)
+        raise GenlabError(f"{name}: set {keys} (mandatory), e.g. on the command line")
+
+
 def prepare_source(name: str, source: Mapping[str, Any], prepared_dir: str | Path) -> dict:
     """Decode the source into `prepared_dir` unless the same source is prepared there; its
     meta. Free of Lightning, so the prepare stage does not pay for importing it."""
     from hydra.utils import instantiate
 
-    missing = sorted(k for k, v in source.items() if v == "???")
-    if missing:  # `_convert_: all` turns Hydra's mandatory `???` into a plain string
-        keys = ", ".join(f"data.source.{k}" for k in missing)
-        raise GenlabError(f"{name}: set {keys} (mandatory), e.g. on the command line")
+    check_source_complete(name, source)
     if is_prepared(prepared_dir, source):
         log.info("%s: reusing prepared data in %s", name, prepared_dir)
         return read_meta(prepared_dir)

@@ -29,6 +29,12 @@ def class_prior(num_classes: int, class_counts: Sequence[int] | None) -> torch.T
     return (counts / counts.sum()).float()
 
 
+def at_least_float32(tensor: torch.Tensor) -> torch.Tensor:
+    """A bf16 or fp16 network output (mixed precision) as float32, for the sums a loss takes
+    over it; float32 and float64 stay as they are."""
+    return tensor.to(torch.promote_types(tensor.dtype, torch.float32))
+
+
 class GenerativeModule(pl.LightningModule):
     """Base class: a latent prior and a decoder/generator behind `forward(z, labels)`.
 

@@ -17,14 +17,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genlab.models.base import GenerativeModule
+from genlab.models.base import GenerativeModule, at_least_float32
 from genlab.models.choices import LOSSES, require_choices
 from genlab.models.components.diffaugment import DiffAugment
 
 
 def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor):
-    """D pushes real logits up and generated ones down (in float32, also under bf16 autocast)."""
-    real_logits, fake_logits = real_logits.float(), fake_logits.float()
+    """D pushes real logits up and generated ones down (at least in float32, also under bf16
+    autocast)."""
+    real_logits, fake_logits = at_least_float32(real_logits), at_least_float32(fake_logits)
     if loss == "hinge":
         return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
     return F.binary_cross_entropy_with_logits(
@@ -34,7 +35,7 @@ def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.
 
 def generator_loss(loss: str, fake_logits: torch.Tensor) -> torch.Tensor:
     """G pushes the logits of its images up: -D(G(z)) (hinge) or -log D(G(z)) (bce)."""
-    fake_logits = fake_logits.float()
+    fake_logits = at_least_float32(fake_logits)
     if loss == "hinge":
         return -fake_logits.mean()
     return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))

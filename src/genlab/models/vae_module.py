@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from genlab.eval_mode import eval_mode
-from genlab.models.base import GenerativeModule
+from genlab.models.base import GenerativeModule, at_least_float32
 from genlab.models.choices import PRIORS, require_choices
 from genlab.models.components.latent_mixture import LatentMixture
 
@@ -62,11 +62,11 @@ class VAEModule(GenerativeModule):
     def elbo_terms(
         self, images: torch.Tensor, labels: torch.Tensor | None = None
     ) -> dict[str, torch.Tensor]:
-        """Per-image reconstruction NLL and KL, each summed over its dimensions; the sums in
-        float32 also under bf16 autocast, where only the networks run in bf16."""
-        mu, logvar = (t.float() for t in self.encoder(images, labels))
+        """Per-image reconstruction NLL and KL, each summed over its dimensions; the sums at
+        least in float32 also under bf16 autocast, where only the networks run in bf16."""
+        mu, logvar = (at_least_float32(t) for t in self.encoder(images, labels))
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        logits = self.decoder(z, labels).float()
+        logits = at_least_float32(self.decoder(z, labels))
         targets = (images + 1) / 2
         recon = F.binary_cross_entropy_with_logits(logits, targets, reduction="sum")
         kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())

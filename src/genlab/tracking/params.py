@@ -37,6 +37,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/discriminator/width",
     "model/discriminator/hidden_dims",
     "model/discriminator/spectral_norm",
+    "model/discriminator/minibatch_std",
     "model/encoder/width",
     "model/decoder/width",
     "data/name",
