@@ -16,10 +16,13 @@ def local_artifact_location(tracking_uri: str, location: str) -> str | None:
     return None if str(tracking_uri).startswith(("http://", "https://")) else location
 
 
-def cpu_precision(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
-    """Lightning's precision for CPU training: `bf16-mixed` where the CPU has bf16 arithmetic,
-    which makes every model's step cheaper (benchmarks/step_cpu.py, BENCHMARKS.md), else
-    `32-true`. Read from the kernel's CPU flags; anywhere they cannot be read, `32-true`."""
+def cpu_precision(accelerator: str = "cpu", cpuinfo: str | Path = "/proc/cpuinfo") -> str:
+    """Lightning's precision for training on `accelerator`: on the CPU, `bf16-mixed` where it
+    has bf16 arithmetic, which makes every model's step cheaper (benchmarks/step_cpu.py,
+    BENCHMARKS.md), else `32-true`; on any other accelerator (or `auto`), `32-true`. The flags
+    come from the kernel; where they cannot be read, `32-true`."""
+    if accelerator != "cpu":
+        return "32-true"
     try:
         flags = Path(cpuinfo).read_text()
     except OSError:
