@@ -1,11 +1,13 @@
-"""The entry scripts as a user runs them: subprocesses, real exit codes, real files."""
+"""The entry scripts as a user runs them: subprocesses, real exit codes, real files (the
+conditional model's sampling runs sample.py in-process: the real-process path is tested above
+it)."""
 
 from pathlib import Path
 
 import pytest
 
 from compose import TINY_RUN
-from scripts import run_script
+from scripts import run_script, run_script_in_process
 
 
 @pytest.mark.parametrize(
@@ -81,7 +83,12 @@ def test_train_then_sample_from_checkpoint_and_run_id(tmp_path: Path, data_dir: 
 
 
 @pytest.mark.slow
-def test_a_conditional_model_samples_the_asked_classes(tmp_path: Path, data_dir: Path) -> None:
+def test_a_conditional_model_samples_the_asked_classes(
+    tmp_path: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     trained = run_script(
         "train.py",
         *TINY_RUN,
@@ -96,8 +103,14 @@ def test_a_conditional_model_samples_the_asked_classes(tmp_path: Path, data_dir:
     checkpoint = next((tmp_path / "run" / "checkpoints").glob("epoch*.ckpt"))
     for args, count in [(["per_class=2"], 20), (["labels=[0,3,7]", "num_samples=6", "nrow=2"], 6)]:
         out = tmp_path / f"samples{count}"
-        sampled = run_script(
-            "sample.py", f"ckpt_path={checkpoint}", *args, f"output_dir={out}", root=tmp_path
+        sampled = run_script_in_process(
+            "sample.py",
+            f"ckpt_path={checkpoint}",
+            *args,
+            f"output_dir={out}",
+            root=tmp_path,
+            monkeypatch=monkeypatch,
+            capfd=capfd,
         )
         assert sampled.returncode == 0, sampled.stderr[-2000:]
         assert len(list((out / "images").glob("*.png"))) == count
