@@ -18,10 +18,12 @@ ROWS: dict[str, list[str]] = {
     "dcgan/+spectral-norm": ["experiment=dcgan", "model.discriminator.spectral_norm=true"],
     "dcgan/+ttur (lr_d 2x)": ["experiment=dcgan", "model.lr_d=4e-3"],
     "dcgan/+diffaugment": ["experiment=dcgan", "model.augment.policy=[translation,cutout]"],
+    "dcgan/float32": ["experiment=dcgan", "trainer.precision=32-true"],
     "dcgan/+minibatch-std": ["experiment=dcgan", "model.discriminator.minibatch_std=true"],
     "dcgan/betas 0.0,0.99": ["experiment=dcgan", "model.betas=[0.0,0.99]"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
+    "cdcgan/float32": ["experiment=cdcgan", "trainer.precision=32-true"],
     "cdcgan/concat": ["experiment=cdcgan", "model.generator.conditioning=concat"],
     "cdcgan/+ema": [
         "experiment=cdcgan",
@@ -36,6 +38,7 @@ ROWS: dict[str, list[str]] = {
         "callbacks.ema.enabled=false",
     ],
     "gan/-ema": ["experiment=gan", "callbacks.ema.enabled=false"],
+    "gan/float32": ["experiment=gan", "trainer.precision=32-true"],
     "gan/+hinge": ["experiment=gan", "model.loss=hinge"],
     "gan/+spectral-norm": ["experiment=gan", "model.discriminator.spectral_norm=true"],
     "gan/+minibatch-std": ["experiment=gan", "model.discriminator.minibatch_std=true"],
