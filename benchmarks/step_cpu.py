@@ -25,7 +25,7 @@ from framework_overhead import BATCH, BareLoop, real_digits
 from timing import lockstep, machine
 from torch.utils.data import DataLoader, TensorDataset
 
-from genlab.resolvers import cpu_precision
+from genlab.resolvers import default_precision
 
 
 class Loop(BareLoop):
@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=120)
     args = parser.parse_args()
     data = real_digits()
-    bf16_cpu = cpu_precision() == "bf16-mixed"
+    bf16_cpu = default_precision() == "bf16-mixed"
     print(f"# {machine()}, {torch.get_num_threads()} threads, {args.steps} pairs")
     print(f"# CPU has bf16 arithmetic: {bf16_cpu}; {time.strftime('%Y-%m-%d')}")
     print("| model | setting | default µs/image | setting µs/image | setting / default |")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from genlab.resolvers import cpu_precision
+from genlab.resolvers import default_precision
 
 from compose import compose_config
 
@@ -19,19 +19,19 @@ FLAGS = "flags\t\t: fpu vme sse2 avx2 avx512f avx512bw {extra}\n"
 def test_bf16_only_where_the_cpu_has_it(tmp_path: Path, extra: str, expected: str) -> None:
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(FLAGS.format(extra=extra) * 2)
-    assert cpu_precision("cpu", cpuinfo) == expected
+    assert default_precision("cpu", cpuinfo) == expected
 
 
 def test_other_accelerators_and_unreadable_flags_get_float32(tmp_path: Path) -> None:
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(FLAGS.format(extra="avx512_bf16"))
-    assert cpu_precision("gpu", cpuinfo) == "32-true"
-    assert cpu_precision("auto", cpuinfo) == "32-true"
-    assert cpu_precision("cpu", tmp_path / "missing") == "32-true"
+    assert default_precision("gpu", cpuinfo) == "32-true"
+    assert default_precision("auto", cpuinfo) == "32-true"
+    assert default_precision("cpu", tmp_path / "missing") == "32-true"
 
 
 def test_the_trainer_configs_ask_for_it_on_the_cpu_only() -> None:
-    here = cpu_precision("cpu")  # this machine's answer, whatever it is
+    here = default_precision("cpu")  # this machine's answer, whatever it is
     assert compose_config("train", []).trainer.precision == here
     assert compose_config("train", ["trainer=gpu"]).trainer.precision == "32-true"
     assert compose_config("train", ["trainer=ddp"]).trainer.precision == "32-true"

@@ -16,7 +16,7 @@ def local_artifact_location(tracking_uri: str, location: str) -> str | None:
     return None if str(tracking_uri).startswith(("http://", "https://")) else location
 
 
-def cpu_precision(accelerator: str = "cpu", cpuinfo: str | Path = "/proc/cpuinfo") -> str:
+def default_precision(accelerator: str = "cpu", cpuinfo: str | Path = "/proc/cpuinfo") -> str:
     """Lightning's precision for training on `accelerator`: on the CPU, `bf16-mixed` where it
     has bf16 arithmetic, which makes every model's step cheaper (benchmarks/step_cpu.py,
     BENCHMARKS.md), else `32-true`; on any other accelerator (or `auto`), `32-true`. The flags
@@ -33,5 +33,5 @@ def cpu_precision(accelerator: str = "cpu", cpuinfo: str | Path = "/proc/cpuinfo
 def register() -> None:
     if not OmegaConf.has_resolver("genlab.local_artifact_location"):
         OmegaConf.register_new_resolver("genlab.local_artifact_location", local_artifact_location)
-    if not OmegaConf.has_resolver("genlab.cpu_precision"):
-        OmegaConf.register_new_resolver("genlab.cpu_precision", cpu_precision)
+    if not OmegaConf.has_resolver("genlab.default_precision"):
+        OmegaConf.register_new_resolver("genlab.default_precision", default_precision)

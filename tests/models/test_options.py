@@ -239,3 +239,22 @@ def test_an_even_update_interval_for_a_gan_is_refused() -> None:
     ema = EMA(decay=0.5, update_every_n_steps=3)
     fit_steps(build("gan"), 12, ema)  # 6 batches, 12 optimizer steps
     assert ema.state_dict()["latest_update_step"] > 0
+
+
+def test_a_warm_started_mixture_starts_em_from_its_last_fit() -> None:
+    from genlab.models.components.latent_mixture import LatentMixture
+
+    codes = torch.randn(400, 4, generator=torch.Generator().manual_seed(0))
+    cold, warm = LatentMixture(4, 3), LatentMixture(4, 3, warm_start=True)
+    assert warm.previous_fit(3) == {}  # nothing fitted yet: scikit-learn's k-means start
+    cold.fit(codes)
+    warm.fit(codes)
+    assert cold.previous_fit(3) == {}  # off: every fit starts afresh
+    assert warm.previous_fit(2) == {}  # another size: no start to reuse
+    start = warm.previous_fit(3)
+    assert abs(start["weights_init"].sum() - 1) < 1e-12  # scikit-learn's check, in float64
+    covariances = warm.scale_tril.double() @ warm.scale_tril.double().mT
+    identity = torch.from_numpy(start["precisions_init"]) @ covariances
+    torch.testing.assert_close(identity, torch.eye(4).expand(3, 4, 4).double(), atol=1e-4, rtol=0)
+    warm.fit(codes)  # refits from there without complaint
+    assert warm.fitted

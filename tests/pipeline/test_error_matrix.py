@@ -372,12 +372,7 @@ def test_bad_input_is_one_line_exit_2_and_leaves_nothing(
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    def in_process(script: str, *args: str, root: Path, env_overrides: dict[str, str]):
-        return run_script_in_process(
-            script, *args, root=root, monkeypatch=monkeypatch, capfd=capfd,
-            env_overrides=env_overrides,
-        )  # fmt: skip
-
+    in_process = functools.partial(run_script_in_process, monkeypatch=monkeypatch, capfd=capfd)
     check_case(case, world, tmp_path, in_process)
 
 

@@ -48,8 +48,8 @@ class ProjectionDiscriminator(nn.Module):
     """Image -> features -> one logit, where each subclass builds the features in `build`.
 
     `num_classes`, `spectral_norm` and `minibatch_std` are this class's arguments; every other
-    one goes to
-    `build`, which returns the feature layers and their output width. Building the features
+    one goes to `build`, which returns the feature layers and their output width. Building the
+    features
     before the head keeps the order in which the weights draw from the RNG and the state-dict
     keys (`features.*`, `head.*`), so checkpoints and seeded runs are those of the networks
     written out in full.

@@ -1,0 +1,56 @@
+"""benchmarks/pipeline_profile.py reads py-spy's raw output and DVC's log right: a sample goes
+to its stage's process (the last `process` entry of the ancestry), to the main thread only,
+and to the first phase whose frames match."""
+
+import importlib.util
+from pathlib import Path
+
+from compose import ROOT
+
+spec = importlib.util.spec_from_file_location(
+    "pipeline_profile", ROOT / "benchmarks" / "pipeline_profile.py"
+)
+profile = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(profile)
+
+DVC = 'process 10:"uv run dvc repro";process 11:"python .venv/bin/dvc repro";'
+TRAIN = 'process 12:"python pipelines/train.py experiment=vae data=mnist5k seed=42";'
+EVALUATE = 'process 13:"python pipelines/evaluate.py train_result=models/gan/train.json";'
+LOOP = "run (pytorch_lightning/loops/fit_loop.py:1);_TrainingEpochLoop.run (x.py:2)"
+
+
+def test_samples_go_to_their_stage_thread_and_first_matching_phase(tmp_path: Path) -> None:
+    raw = tmp_path / "profile.raw"
+    raw.write_text(
+        "\n".join(
+            [
+                f"{DVC}{TRAIN}thread (12): MainThread;<module> (train.py:1);{LOOP} 40",
+                # an import inside the training loop is start-up, not training
+                f"{DVC}{TRAIN}thread (12): MainThread;{LOOP};_find_and_load (<frozen importlib."
+                "_bootstrap>:1) 10",
+                f"{DVC}{TRAIN}thread (12): MainThread;{LOOP};_EvaluationLoop.run (e.py:3);"
+                "VAEModule.fit_latent_density (genlab/models/vae_module.py:9) 6",
+                f"{DVC}{TRAIN}thread (99): Thread-1 (mlflow);log_batch (mlflow/x.py:1) 500",
+                f"{DVC}{EVALUATE}thread (13): MainThread;score (genlab/evaluate.py:1);"
+                "Scorer.full_scores (genlab/metrics/scorer.py:2) 8",
+                f"{DVC}thread (11): MainThread;repro (dvc/repo.py:1) 1000",
+            ]
+        )
+        + "\n"
+    )
+    phases = profile.phase_seconds(raw, rate=2)
+    assert set(phases) == {"train@vae", "evaluate@gan"}  # dvc itself and other threads: no
+    assert phases["train@vae"]["process"] == 28
+    assert phases["train@vae"]["training steps"] == 20
+    assert phases["train@vae"]["start-up (imports)"] == 5
+    assert phases["train@vae"]["mixture fits"] == 3
+    assert phases["evaluate@gan"]["evaluation: scores"] == 4
+
+
+def test_stage_walls_run_from_one_running_stage_line_to_the_next(tmp_path: Path) -> None:
+    log = tmp_path / "repro.log"
+    log.write_text(
+        "0.50 Running stage 'prepare':\n3.00 prepared\n10.00 Running stage 'train@gan':\n"
+        "70.25 Updating lock file 'dvc.lock'\n"
+    )
+    assert profile.stage_walls(log) == {"prepare": 9.5, "train@gan": 60.25}
