@@ -5,8 +5,8 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-# CPU flags of native bfloat16 arithmetic (AVX-512 BF16, AMX); without them torch emulates
-# bf16 and a mixed-precision step is several times slower than float32.
+# CPU flags of native bfloat16 arithmetic (AVX-512 BF16, AMX). Without them torch emulates
+# bf16, which is known to be far slower than float32 (not measured here: this machine has one).
 BF16_FLAGS = re.compile(r"\b(avx512_bf16|amx_bf16)\b")
 
 
