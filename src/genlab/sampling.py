@@ -70,15 +70,16 @@ def write_samples(
 def interpolate(module: GenerativeModule, rows: int, steps: int, seed: int) -> torch.Tensor:
     """Linear paths between pairs of latents: smooth rows mean a smooth latent space. A
     conditional model keeps one class per row (row r: class r mod the class count), so the
-    row shows how the latent code alone changes the digit."""
+    row shows how the latent code alone changes the digit; a self-conditioned one keeps one
+    cluster per row the same way."""
     generator = torch.Generator().manual_seed(seed)
     start = module.sample_noise(rows, generator)
     end = module.sample_noise(rows, generator)
     weights = torch.linspace(0, 1, steps, device=start.device).view(1, steps, 1)
     path = start[:, None] * (1 - weights) + end[:, None] * weights  # rows x steps x latent
     labels = None
-    if module.conditional:
-        labels = (torch.arange(rows) % module.num_classes).repeat_interleave(steps)
+    if module.label_count:  # classes, or a self-conditioned model's clusters
+        labels = (torch.arange(rows) % module.label_count).repeat_interleave(steps)
     return module.generate(path.reshape(rows * steps, -1), labels)
 
 

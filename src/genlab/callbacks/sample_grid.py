@@ -1,7 +1,8 @@
 """A grid of samples from the same fixed noise at every validation, so epochs compare by eye.
 
 Drawn during validation, where an EMA callback has swapped in the averaged weights, so the grid
-shows the weights that are scored and checkpointed. A conditional model gets one row per class.
+shows the weights that are scored and checkpointed. A conditional model gets one row per class,
+a self-conditioned one a row per cluster.
 """
 
 from pathlib import Path
@@ -16,10 +17,11 @@ from genlab.tracking.run import run_loggers
 
 
 def grid_labels(module: GenerativeModule, nrow: int) -> torch.Tensor | None:
-    """Row r of a conditional model's grid asks for class r; None for unconditional models."""
-    if not module.conditional:
+    """Row r of a conditional model's grid asks for class r, of a self-conditioned one for
+    cluster r (what each cluster became); None for unconditional models."""
+    if not module.label_count:
         return None
-    return torch.arange(module.num_classes).repeat_interleave(nrow)
+    return torch.arange(module.label_count).repeat_interleave(nrow)
 
 
 class SampleGridCallback(pl.Callback):

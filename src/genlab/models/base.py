@@ -10,6 +10,7 @@ import torch
 
 from genlab.errors import GenlabError
 from genlab.eval_mode import eval_mode
+from genlab.models.components.clusters import PixelClusters
 from genlab.models.loss_log import TrainLossLog
 
 # Checkpoint key naming the LightningModule class, so a checkpoint alone rebuilds its model.
@@ -29,6 +30,15 @@ def class_prior(num_classes: int, class_counts: Sequence[int] | None) -> torch.T
     return (counts / counts.sum()).float()
 
 
+def build_clusters(config: dict[str, Any] | None) -> PixelClusters | None:
+    """The cluster model of a self-conditioned GAN, or None when `clusters` is 0 (off)."""
+    if not config or not config.get("clusters"):
+        return None
+    from hydra.utils import instantiate
+
+    return instantiate(config)
+
+
 def at_least_float32(tensor: torch.Tensor) -> torch.Tensor:
     """A bf16 or fp16 network output (mixed precision) as float32, for the sums a loss takes
     over it; float32 and float64 stay as they are."""
@@ -41,6 +51,10 @@ class GenerativeModule(pl.LightningModule):
     A conditional model (`conditional=True`) takes a class label per image; asked for samples
     without labels, it draws them from the training split's class frequencies, so its samples
     have the class balance of the data it is scored against.
+
+    A self-conditioned model (`self_conditioning` with `clusters` > 0) conditions its networks
+    on cluster ids of its training images instead (`components/clusters.py`). To its caller it
+    is unconditional: it takes no labels and draws its cluster ids by their sizes.
     """
 
     latent_dim: int
@@ -51,6 +65,7 @@ class GenerativeModule(pl.LightningModule):
         conditional: bool = False,
         num_classes: int = 0,
         class_counts: Sequence[int] | None = None,
+        self_conditioning: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.latent_dim = latent_dim
@@ -63,21 +78,35 @@ class GenerativeModule(pl.LightningModule):
         self.register_buffer(
             "class_prior", class_prior(self.num_classes, class_counts if conditional else None)
         )
+        self.clusters = build_clusters(self_conditioning)
+        if conditional and self.clusters is not None:
+            raise GenlabError(
+                "model.conditional=true and model.self_conditioning.clusters > 0 exclude each "
+                "other: a model is conditioned on its classes or on clusters, not both"
+            )
         self.loss_log = TrainLossLog()
 
+    @property
+    def label_count(self) -> int:
+        """How many labels the networks take: classes, clusters, or 0 (none)."""
+        return self.clusters.clusters if self.clusters is not None else self.num_classes
+
     def network(self, config: dict[str, Any], **kwargs: Any) -> torch.nn.Module:
-        """A network built from its config (`_target_` and arguments), told the class count
-        when the model is conditional."""
+        """A network built from its config (`_target_` and arguments), told the label count
+        when the model is conditional or self-conditioned."""
         from hydra.utils import instantiate
 
-        labels = {"num_classes": self.num_classes} if self.conditional else {}
+        labels = {"num_classes": self.label_count} if self.label_count else {}
         return instantiate(config, **labels, **kwargs)
 
     def images_and_labels(
         self, batch: tuple[torch.Tensor, torch.Tensor]
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """A data batch as the model uses it: an unconditional model ignores the labels."""
+        """A data batch as the model uses it: an unconditional model ignores the labels, a
+        self-conditioned one replaces them with the images' cluster ids."""
         images, labels = batch
+        if self.clusters is not None:
+            return images, self.clusters(images)
         return images, (labels if self.conditional else None)
 
     def forward(
@@ -137,7 +166,21 @@ class GenerativeModule(pl.LightningModule):
         """`sample`, and the labels the images were asked for (None: unconditional)."""
         z = self.sample_noise(n, generator)
         labels = self.labels_for(n, labels, generator)
+        if self.clusters is not None:  # the networks' labels; the caller's stay None
+            return self.generate(z, self.clusters.sample(n, generator)), labels
         return self.generate(z, labels), labels
+
+    def setup(self, stage: str) -> None:
+        """A self-conditioned model clusters its training split before the first step, on
+        every DDP rank alike (the same full split, the same seed); resume then loads the
+        checkpoint's clusters over these."""
+        if stage != "fit" or self.clusters is None or self.clusters.fitted:
+            return
+        datamodule = self.trainer.datamodule
+        train_set = getattr(datamodule, "train_set", None)
+        if train_set is None:
+            raise GenlabError("a self-conditioned model is fitted with a genlab datamodule")
+        self.clusters.fit(train_set.images)
 
     def on_train_epoch_end(self) -> None:
         self.loss_log.epoch_end(self)

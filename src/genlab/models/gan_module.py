@@ -7,7 +7,9 @@ options, each measured in QUALITY.md before it became a default:
 - `lr_d`: the discriminator's own learning rate (two time-scale updates, Heusel et al. 2017);
 - `augment`: DiffAugment on every discriminator input, real and generated, in both steps;
 - `conditional`: a class label for G, a projection head in D; generated images are asked for
-  the labels of the real batch, so the classes keep the data's frequencies.
+  the labels of the real batch, so the classes keep the data's frequencies;
+- `self_conditioning`: the same, with cluster ids of the training images for labels
+  (`components/clusters.py`), for data without labels.
 """
 
 from collections.abc import Sequence
@@ -56,7 +58,7 @@ class GANModule(GenerativeModule):
         lr_d: float | None = None,
         loss: str = "bce",
         augment: dict[str, Any] | None = None,
-        **conditioning: Any,  # conditional, num_classes, class_counts: GenerativeModule's
+        **conditioning: Any,  # conditional, num_classes, class_counts, self_conditioning: base
     ) -> None:
         super().__init__(latent_dim, **conditioning)
         require_choices("model.loss", [loss], LOSSES)

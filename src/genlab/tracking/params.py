@@ -38,6 +38,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/discriminator/hidden_dims",
     "model/discriminator/spectral_norm",
     "model/discriminator/minibatch_std",
+    "model/self_conditioning/clusters",
     "model/encoder/width",
     "model/decoder/width",
     "data/name",
