@@ -21,8 +21,9 @@ ROWS: dict[str, list[str]] = {
     "dcgan/float32": ["experiment=dcgan", "trainer.precision=32-true"],
     "dcgan/+minibatch-std": ["experiment=dcgan", "model.discriminator.minibatch_std=true"],
     "dcgan/betas 0.0,0.99": ["experiment=dcgan", "model.betas=[0.0,0.99]"],
-    "dcgan/+self-conditioning k=10": ["experiment=dcgan", "model.self_conditioning.clusters=10"],
-    "dcgan/+self-conditioning k=20": ["experiment=dcgan", "model.self_conditioning.clusters=20"],
+    # Self-conditioning: the default since the sixth round, with 10 clusters
+    "dcgan/-self-conditioning": ["experiment=dcgan", "model.self_conditioning.clusters=0"],
+    "dcgan/self-conditioning k=20": ["experiment=dcgan", "model.self_conditioning.clusters=20"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
     "cdcgan/float32": ["experiment=cdcgan", "trainer.precision=32-true"],
@@ -44,7 +45,7 @@ ROWS: dict[str, list[str]] = {
     "gan/+hinge": ["experiment=gan", "model.loss=hinge"],
     "gan/+spectral-norm": ["experiment=gan", "model.discriminator.spectral_norm=true"],
     "gan/+minibatch-std": ["experiment=gan", "model.discriminator.minibatch_std=true"],
-    "gan/+self-conditioning k=20": ["experiment=gan", "model.self_conditioning.clusters=20"],
+    "gan/-self-conditioning": ["experiment=gan", "model.self_conditioning.clusters=0"],
     "gan/conditional cbn": ["experiment=gan", "model.conditional=true"],
     "gan/conditional concat": [
         "experiment=gan",
