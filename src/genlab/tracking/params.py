@@ -39,6 +39,8 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/discriminator/spectral_norm",
     "model/discriminator/minibatch_std",
     "model/self_conditioning/clusters",
+    "model/self_conditioning/components",
+    "model/self_conditioning/seed",
     "model/encoder/width",
     "model/decoder/width",
     "data/name",
