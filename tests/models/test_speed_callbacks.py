@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytorch_lightning as pl
 import torch
-from test_learning import build, fit_steps
+from test_learning import build, fit_steps, fixed_batch
 
 from genlab.callbacks.speed import ChannelsLast, CompileNetworks, compile_arguments
 from genlab.checkpoints import load_module
@@ -54,8 +54,21 @@ def test_compiled_networks_train_with_unchanged_parameter_names() -> None:
         n._compiled_call_impl is not None for n in (compiled.generator, compiled.discriminator)
     )
     assert compiled.state_dict().keys() == plain.state_dict().keys()
-    for name, a in plain.state_dict().items():
-        torch.testing.assert_close(compiled.state_dict()[name], a, atol=1e-4, rtol=1e-4, msg=name)
+    # Compared by what the networks compute, not weight by weight: a bias in front of BatchNorm
+    # has a gradient of rounding noise only, and Adam's first step turns the sign of that noise
+    # into a full step of lr, so such a weight differs between any two kernels (CI saw it).
+    torch.manual_seed(1)
+    z, images = torch.randn(16, plain.latent_dim), fixed_batch(16)[0]
+    for net_in in (plain, compiled):
+        net_in.train()  # BatchNorm on batch statistics, where a pre-norm bias cancels
+    with torch.no_grad():
+        torch.testing.assert_close(compiled(z), plain(z), atol=1e-3, rtol=1e-3)
+        torch.testing.assert_close(
+            compiled.discriminator(images, None),
+            plain.discriminator(images, None),
+            atol=1e-3,
+            rtol=1e-3,
+        )
 
 
 def test_compiling_on_cuda_turns_off_inductors_layout_optimization() -> None:
