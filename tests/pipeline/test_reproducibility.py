@@ -26,6 +26,28 @@ def test_same_seed_gives_identical_weights(train_config, tmp_path: Path, model: 
     assert differing_keys(first_weights, other)
 
 
+@pytest.mark.parametrize("model", ["gan", "vae"])
+def test_how_often_a_run_validates_never_changes_what_it_trains(
+    train_config, tmp_path: Path, model: str
+) -> None:
+    # Validation draws noise (its losses' latent codes, the VAE's posterior samples) and the
+    # sanity check validates before the first step: neither may move the training stream.
+    def trained(name: str, *overrides: str) -> dict[str, torch.Tensor]:
+        run = tmp_path / name  # a folder each: a second last.ckpt in one would be last-v1.ckpt
+        cfg = train_config(
+            f"model={model}", "logger=none", "seed=5", "trainer.max_epochs=2",
+            f"paths.output_dir={run}", *overrides,
+        )  # fmt: skip
+        train(cfg)
+        return weights_of(f"{run}/checkpoints/last.ckpt")
+
+    every_epoch = trained(
+        "every", "trainer.check_val_every_n_epoch=1", "+trainer.num_sanity_val_steps=2"
+    )
+    once = trained("once", "trainer.check_val_every_n_epoch=2", "+trainer.num_sanity_val_steps=0")
+    assert differing_keys(every_epoch, once) == []
+
+
 @pytest.mark.parametrize("model", ["gan", "dcgan", "vae"])
 def test_checkpoint_round_trip_gives_identical_samples(train_config, model: str) -> None:
     from hydra.utils import instantiate
