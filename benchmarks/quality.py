@@ -29,6 +29,7 @@ import yaml
 from quality_rows import ROWS
 from timing import ROOT
 
+MANIFOLD = ("precision", "recall", "density", "coverage", "memorization_ratio")
 TRAIN = [
     "callbacks=with_fid",
     "logger=csv",
@@ -124,6 +125,7 @@ def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
     )
     scores = json.loads((run_dir / "eval.json").read_text())
     curve = val_fid_curve(run_dir / "metrics.csv")
+    checkpoint = json.loads((run_dir / "train.json").read_text())["checkpoint"]
     return {
         "row": name,
         "seed": seed,
@@ -133,6 +135,9 @@ def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
         "fid": scores["fid"],
         "is": scores["is_mean"],
         "kid": scores["kid_mean"],
+        "fid_interval": [scores["fid_low"], scores["fid_high"]],
+        **{key: scores[key] for key in MANIFOLD if key in scores},
+        "class_mix_tv": class_mix_tv(root / checkpoint, root),
         "best_epoch": min(curve, key=lambda point: point[1])[0] if curve else None,
         "val_fid": [round(fid, 2) for _, fid in curve],
         "reference": {"fid": scores["reference"]["fid"], "is": scores["reference"]["is_mean"]},
@@ -140,10 +145,30 @@ def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
     }
 
 
+def class_mix_tv(checkpoint: Path, root: Path) -> float:
+    """How far the evaluator's labels of 1,000 samples are from a uniform class mix (total
+    variation): a diagnostic of mode balance, read after training, never fed back into it."""
+    import torch
+    from class_histogram import class_shares
+
+    from genlab.evaluator import load_evaluator
+
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    evaluator = load_evaluator(root / "models" / "evaluator" / params["data"] / "classifier.ckpt")
+    shares = class_shares(checkpoint, evaluator.eval(), 1000, seed=0)
+    return float((shares - 1 / len(shares)).abs().sum() / 2)
+
+
+def mean_of(done: list[dict], key: str, fmt: str) -> str:
+    values = [r[key] for r in done if r.get(key) is not None]
+    return fmt.format(statistics.mean(values)) if values else "–"
+
+
 def table(results: list[dict], rows: list[str]) -> str:
     lines = [
-        "| row | FID ↓ (mean) | IS ↑ (mean) | per seed FID / IS | best epoch | train s |",
-        "|---|---:|---:|---|---|---:|",
+        "| row | FID ↓ (mean) | IS ↑ (mean) | per seed FID / IS | precision | density "
+        "| coverage | memorization | class mix TV | best epoch | train s |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for name in rows:
         done = [r for r in results if r["row"] == name]
@@ -153,7 +178,11 @@ def table(results: list[dict], rows: list[str]) -> str:
         epochs = ", ".join(str(r["best_epoch"]) for r in done)
         lines.append(
             f"| {name} | {statistics.mean(r['fid'] for r in done):.1f} "
-            f"| {statistics.mean(r['is'] for r in done):.2f} | {per_seed} | {epochs} "
+            f"| {statistics.mean(r['is'] for r in done):.2f} | {per_seed} "
+            f"| {mean_of(done, 'precision', '{:.3f}')} | {mean_of(done, 'density', '{:.3f}')} "
+            f"| {mean_of(done, 'coverage', '{:.3f}')} "
+            f"| {mean_of(done, 'memorization_ratio', '{:.2f}')} "
+            f"| {mean_of(done, 'class_mix_tv', '{:.3f}')} | {epochs} "
             f"| {statistics.mean(r['train_seconds'] for r in done):.0f} |"
         )
     return "\n".join(lines)

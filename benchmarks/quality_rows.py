@@ -81,6 +81,9 @@ ROWS: dict[str, list[str]] = {
     "vae/beta 0.25": ["experiment=vae", "model.beta=0.25"],
     "vae/50 components": ["experiment=vae", "model.prior_components=50"],  # the default now
     "vae/20 components": ["experiment=vae", "model.prior_components=20"],  # the default before it
+    "vae/width 64": ["experiment=vae", "model.encoder.width=64"],
+    "vae/latent 32": ["experiment=vae", "model.latent_dim=32"],
+    "vae/beta 0.1": ["experiment=vae", "model.beta=0.1"],
     "vae/+ema": [  # from batch 1000 of 2480
         "experiment=vae",
         "callbacks.ema.enabled=true",
