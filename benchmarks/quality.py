@@ -148,7 +148,6 @@ def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
 def class_mix_tv(checkpoint: Path, root: Path) -> float:
     """How far the evaluator's labels of 1,000 samples are from a uniform class mix (total
     variation): a diagnostic of mode balance, read after training, never fed back into it."""
-    import torch
     from class_histogram import class_shares
 
     from genlab.evaluator import load_evaluator
