@@ -1,15 +1,19 @@
 """The sample-quality options train through the real Trainer, and do what they claim: hinge
 loss, spectral norm, separate learning rates, EMA weights, the mixture prior of the VAE."""
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytorch_lightning as pl
 import torch
 from test_learning import build, fit_steps
 
 from genlab.callbacks.ema import EMA
 from genlab.checkpoints import load_module
+from genlab.cli import user_error
+from genlab.errors import GenlabError
 from genlab.models.gan_module import discriminator_loss, generator_loss
 
 
@@ -20,8 +24,10 @@ from genlab.models.gan_module import discriminator_loss, generator_loss
         ["model.discriminator.spectral_norm=true"],
         ["model.lr_d=4e-4"],
         ["model.augment.policy=[color,translation,cutout]"],
+        ["model.lr_decay_start=0.5"],
+        ["model.top_k_decay=0.5"],
     ],
-    ids=["hinge", "spectral_norm", "ttur", "diffaugment"],
+    ids=["hinge", "spectral_norm", "ttur", "diffaugment", "lr_decay", "top_k"],
 )
 @pytest.mark.parametrize("model", ["gan", "dcgan"])
 def test_each_gan_option_trains_both_networks(model: str, overrides: list[str]) -> None:
@@ -222,7 +228,6 @@ def test_the_mixture_is_fitted_to_the_batches_training_uses() -> None:
 def test_an_even_update_interval_for_a_gan_is_refused() -> None:
     """A GAN batch makes two optimizer steps, so Lightning's EMA, which checks step % n == 0
     on odd step indices, would never update: silently no EMA. genlab refuses it."""
-    from genlab.errors import GenlabError
     from genlab.validate import check_config
 
     from compose import compose_config
@@ -258,3 +263,48 @@ def test_a_warm_started_mixture_starts_em_from_its_last_fit() -> None:
     torch.testing.assert_close(identity, torch.eye(4).expand(3, 4, 4).double(), atol=1e-4, rtol=0)
     warm.fit(codes)  # refits from there without complaint
     assert warm.fitted
+
+
+def test_lr_decay_holds_the_rate_then_falls_linearly_to_zero_at_the_last_batch() -> None:
+    torch.manual_seed(0)
+    gan = build("gan", "model.lr=1e-3", "model.lr_decay_start=0.5")
+    rates: list[tuple[float, float]] = []
+
+    class Record(pl.Callback):
+        def on_train_batch_start(self, trainer, module, batch, batch_idx) -> None:
+            rates.append(tuple(o.param_groups[0]["lr"] for o in trainer.optimizers))
+
+    fit_steps(gan, 16, Record())  # 8 batches: two optimizer steps each
+    assert [g for g, _ in rates] == pytest.approx(
+        [1e-3] * 4 + [1e-3 * (8 - b) / 4 for b in range(4, 8)]
+    )
+    assert [d for _, d in rates] == [g for g, _ in rates]  # D's rate follows the same schedule
+    assert all(o.param_groups[0]["lr"] == pytest.approx(0) for o in gan.trainer.optimizers)
+
+
+def test_top_k_shrinks_by_epoch_to_its_floor_and_keeps_the_best_scored_images() -> None:
+    gan = build("gan", "model.top_k_decay=0.5", "model.top_k_min=0.25")
+    assert [gan.top_k(16, epoch) for epoch in range(4)] == [16, 8, 4, 4]
+    assert [build("gan").top_k(16, epoch) for epoch in (0, 50)] == [16, 16]  # off by default
+
+    logits = torch.tensor([[-3.0], [2.0], [0.5], [-1.0]])
+    gan.discriminate = lambda images, labels: logits  # D's scores of four generated images
+    fake = torch.zeros(4, 1, 28, 28)
+    best_two = generator_loss("bce", torch.tensor([2.0, 0.5]))
+    assert gan._top_k_generator_loss(fake, None, 2) == pytest.approx(best_two.item())
+    everything = generator_loss("bce", logits)
+    assert gan._top_k_generator_loss(fake, None, 4) == pytest.approx(everything.item())
+
+
+@pytest.mark.parametrize(
+    "overrides, says",
+    [
+        (["model.lr_decay_start=1.0"], "model.lr_decay_start must be in [0, 1) or null"),
+        (["model.top_k_decay=0"], "model.top_k_decay must be in (0, 1]"),
+        (["model.top_k_min=1.5"], "model.top_k_min must be in (0, 1]"),
+    ],
+)
+def test_gan_schedule_options_out_of_range_are_one_line(overrides: list[str], says: str) -> None:
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - Hydra's instantiate wraps it
+        build("gan", *overrides)
+    assert re.match(re.escape(says), str(user_error(raised.value)))

@@ -6,12 +6,17 @@ options, each measured in QUALITY.md before it became a default:
 - `loss`: `bce` (the non-saturating loss, -log D(G(z)) for G) or `hinge`;
 - `lr_d`: the discriminator's own learning rate (two time-scale updates, Heusel et al. 2017);
 - `augment`: DiffAugment on every discriminator input, real and generated, in both steps;
+- `lr_decay_start`: both learning rates fall linearly to 0 over the last part of training;
+- `top_k_decay`, `top_k_min`: the generator learns only from the generated images D scores
+  highest, k of a batch of n, k = n * top_k_decay ** epoch but at least n * top_k_min
+  (Sinha et al. 2020, "Top-k Training of GANs"; top_k_decay 1 is off);
 - `conditional`: a class label for G, a projection head in D; generated images are asked for
   the labels of the real batch, so the classes keep the data's frequencies;
 - `self_conditioning`: the same, with cluster ids of the training images for labels
   (`components/clusters.py`), for data without labels.
 """
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,9 +24,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from genlab.errors import GenlabError
 from genlab.models.base import GenerativeModule, at_least_float32
 from genlab.models.choices import LOSSES, require_choices
 from genlab.models.components.diffaugment import DiffAugment
+from genlab.models.schedule import check_fraction, linear_decay
 
 
 def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor):
@@ -58,10 +65,16 @@ class GANModule(GenerativeModule):
         lr_d: float | None = None,
         loss: str = "bce",
         augment: dict[str, Any] | None = None,
+        lr_decay_start: float | None = None,
+        top_k_decay: float = 1.0,
+        top_k_min: float = 0.5,
         **conditioning: Any,  # conditional, num_classes, class_counts, self_conditioning: base
     ) -> None:
         super().__init__(latent_dim, **conditioning)
         require_choices("model.loss", [loss], LOSSES)
+        check_fraction("model.lr_decay_start", lr_decay_start, allow_none=True, closed=False)
+        check_fraction("model.top_k_decay", top_k_decay)
+        check_fraction("model.top_k_min", top_k_min)
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.automatic_optimization = False
@@ -88,6 +101,22 @@ class GANModule(GenerativeModule):
     def _generator_loss(self, fake: torch.Tensor, labels: torch.Tensor | None = None):
         return generator_loss(self.loss, self.discriminate(fake, labels))
 
+    def top_k(self, batch_size: int, epoch: int) -> int:
+        """How many of a batch's generated images the generator learns from in `epoch`."""
+        decay, least = self.hparams.top_k_decay, self.hparams.top_k_min
+        k = round(batch_size * decay**epoch)
+        return max(min(k, batch_size), math.ceil(batch_size * least), 1)
+
+    def _top_k_generator_loss(
+        self, fake: torch.Tensor, labels: torch.Tensor | None, k: int
+    ) -> torch.Tensor:
+        """G's loss on the k generated images D scores highest (all of them when k is the
+        batch): the gradients of the worst-scored ones point away from the data."""
+        logits = self.discriminate(fake, labels)
+        if k < len(logits):
+            logits = logits.flatten().topk(k).values
+        return generator_loss(self.loss, logits)
+
     def training_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
     ) -> dict[str, torch.Tensor]:
@@ -103,11 +132,14 @@ class GANModule(GenerativeModule):
         self.untoggle_optimizer(opt_d)
 
         self.toggle_optimizer(opt_g)
-        g_loss = self._generator_loss(fake, labels)
+        k = self.top_k(len(fake), self.current_epoch)
+        g_loss = self._top_k_generator_loss(fake, labels, k)
         opt_g.zero_grad(set_to_none=True)
         self.manual_backward(g_loss)
         opt_g.step()
         self.untoggle_optimizer(opt_g)
+        for scheduler in self.schedulers():
+            scheduler.step()
 
         losses = {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
         self.loss_log.step(self, losses)
@@ -124,13 +156,39 @@ class GANModule(GenerativeModule):
             sync_dist=True,
         )
 
-    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
+    def schedulers(self) -> list[Any]:
+        """The learning-rate schedulers to step after each batch (none when constant)."""
+        if self.hparams.lr_decay_start is None:
+            return []
+        schedulers = self.lr_schedulers()
+        return schedulers if isinstance(schedulers, list) else [schedulers]
+
+    def configure_optimizers(self) -> Any:
         betas = tuple(self.hparams.betas)
         lr_d = self.hparams.lr_d or self.hparams.lr
         # fused: one kernel updates all of a network's parameters (benchmarks/step_cpu.py)
-        return [
+        optimizers = [
             torch.optim.Adam(
                 self.generator.parameters(), lr=self.hparams.lr, betas=betas, fused=True
             ),
             torch.optim.Adam(self.discriminator.parameters(), lr=lr_d, betas=betas, fused=True),
         ]
+        if self.hparams.lr_decay_start is None:
+            return optimizers
+        batches = self.batches_to_train()
+        start = self.hparams.lr_decay_start
+        return optimizers, [linear_decay(opt, batches, start) for opt in optimizers]
+
+    def batches_to_train(self) -> int:
+        """The batches this fit trains. Lightning's estimate takes `max_steps` for batches, but
+        it counts optimizer steps, two per GAN batch."""
+        trainer = self.trainer
+        batches = trainer.estimated_stepping_batches
+        if trainer.max_steps != -1:
+            batches = min(batches, math.ceil(trainer.max_steps / 2))
+        if math.isinf(batches):
+            raise GenlabError(
+                "model.lr_decay_start needs a run of known length: set trainer.max_epochs "
+                "or trainer.max_steps"
+            )
+        return int(batches)
