@@ -24,6 +24,14 @@ ROWS: dict[str, list[str]] = {
     # Self-conditioning: the default since the sixth round, with 10 clusters
     "dcgan/-self-conditioning": ["experiment=dcgan", "model.self_conditioning.clusters=0"],
     "dcgan/self-conditioning k=20": ["experiment=dcgan", "model.self_conditioning.clusters=20"],
+    "dcgan/+lr decay 0.5": ["experiment=dcgan", "model.lr_decay_start=0.5"],
+    "dcgan/+top-k 0.95": ["experiment=dcgan", "model.top_k_decay=0.95"],
+    "dcgan/k=20, lr decay 0.5": [
+        "experiment=dcgan",
+        "model.self_conditioning.clusters=20",
+        "model.lr_decay_start=0.5",
+    ],
+    "dcgan/40 epochs": ["experiment=dcgan", "trainer.max_epochs=40"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
     "cdcgan/float32": ["experiment=cdcgan", "trainer.precision=32-true"],
@@ -33,6 +41,7 @@ ROWS: dict[str, list[str]] = {
         "callbacks.ema.enabled=true",
         "callbacks.ema.update_starting_at_step=1500",
     ],
+    "cdcgan/+lr decay 0.5": ["experiment=cdcgan", "model.lr_decay_start=0.5"],
     # MLP GAN
     "gan/default": ["experiment=gan"],
     "gan/old-recipe (lr 2e-4, no ema)": [
@@ -45,6 +54,7 @@ ROWS: dict[str, list[str]] = {
     "gan/+hinge": ["experiment=gan", "model.loss=hinge"],
     "gan/+spectral-norm": ["experiment=gan", "model.discriminator.spectral_norm=true"],
     "gan/+minibatch-std": ["experiment=gan", "model.discriminator.minibatch_std=true"],
+    "gan/+lr decay 0.5": ["experiment=gan", "model.lr_decay_start=0.5"],
     "gan/-self-conditioning": ["experiment=gan", "model.self_conditioning.clusters=0"],
     "gan/conditional cbn": ["experiment=gan", "model.conditional=true"],
     "gan/conditional concat": [
