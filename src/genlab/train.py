@@ -15,6 +15,7 @@ from genlab.callbacks.interrupt import InterruptCheckpoint
 from genlab.callbacks.sample_grid import SampleGridCallback
 from genlab.checkpoints import check_fits, load_module
 from genlab.errors import GenlabError
+from genlab.tracking.fluent import tracking_uri_kept
 from genlab.tracking.naming import run_name, run_tags
 from genlab.tracking.run import (
     RunLogger,
@@ -85,7 +86,13 @@ def ddp_strategy(strategy: str, model: pl.LightningModule) -> str:
 
 def train(cfg: DictConfig) -> TrainResult:
     """Fit the configured model; return where the results are. The config is taken as
-    checked (genlab.validate.check_config; the command line does it)."""
+    checked (genlab.validate.check_config; the command line does it). MLflow's process-wide
+    tracking URI is left as it was (genlab.tracking.fluent)."""
+    with tracking_uri_kept():
+        return _train(cfg)
+
+
+def _train(cfg: DictConfig) -> TrainResult:
     if cfg.get("seed") is not None:
         pl.seed_everything(cfg.seed, workers=True)
 

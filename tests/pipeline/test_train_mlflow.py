@@ -123,6 +123,28 @@ def test_runs_of_a_config_share_param_keys(train_config, tmp_path: Path, monkeyp
     assert runs[0].info.experiment_id == runs[1].info.experiment_id
 
 
+def test_a_finished_run_leaves_the_next_run_in_its_own_store(
+    tracked_run: dict, tmp_path_factory: pytest.TempPathFactory, data_dir: Path
+) -> None:
+    # Logging the kept model goes through MLflow's fluent API, whose set_tracking_uri also sets
+    # MLFLOW_TRACKING_URI in the environment: left there, a second run composed in the same
+    # process (a notebook) would land in the first run's store.
+    import os
+
+    from compose import TINY_RUN, compose_config
+
+    assert "MLFLOW_TRACKING_URI" not in os.environ
+    other = tmp_path_factory.mktemp("other")
+    cfg = compose_config(
+        "train",
+        [f"paths.root_dir={other}", f"paths.data_dir={data_dir}",
+         f"paths.output_dir={other}/run", *TINY_RUN, "model=gan"],
+    )  # fmt: skip
+    second = train(cfg)
+    assert second.run.tracking_uri == f"sqlite:///{other}/mlflow.db"
+    assert MlflowClient(second.run.tracking_uri).get_run(second.run.run_id)
+
+
 def test_credentials_never_reach_params_or_the_config_artifact(
     train_config, tmp_path: Path, monkeypatch
 ) -> None:

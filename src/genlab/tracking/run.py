@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.loggers import Logger, MLFlowLogger
 
 from genlab.errors import CheckpointError, GenlabError
+from genlab.tracking.fluent import fluent_store
 from genlab.tracking.params import compared_params
 from genlab.tracking.redact import redact, redact_value
 from genlab.tracking.store import ensure_experiment, require_existing_store, store_lock
@@ -157,8 +158,7 @@ def log_kept_model(logger: RunLogger, module: torch.nn.Module, checkpoint: str |
 
     if checkpoint:
         logger.experiment.log_artifact(logger.run_id, checkpoint, KEPT_ARTIFACT_DIR)
-    mlflow.set_tracking_uri(logger.tracking_uri)
-    with mlflow.start_run(run_id=logger.run_id):
+    with fluent_store(logger.tracking_uri), mlflow.start_run(run_id=logger.run_id):
         mlflow.pytorch.log_model(
             module.to("cpu").eval(),
             name="model",
