@@ -134,7 +134,7 @@ def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
         "train_seconds": round(seconds, 1),
         "fid": scores["fid"],
         "is": scores["is_mean"],
-        "kid": scores["kid_mean"],
+        "kid": scores["kid"],
         "fid_interval": [scores["fid_low"], scores["fid_high"]],
         **{key: scores[key] for key in MANIFOLD if key in scores},
         "class_mix_tv": class_mix_tv(root / checkpoint, root),

@@ -22,7 +22,7 @@ def main(cfg: DictConfig) -> float:
     row = "{:>22} {:>9.3f} {:>9.4f} {:>7.3f}".format
     print(f"{'':>22} {'FID':>9} {'KID':>9} {'IS':>7}")
     for name, scores in [(result["model"], result), ("real (val vs train)", result["reference"])]:
-        print(row(name, scores["fid"], scores["kid_mean"], scores["is_mean"]))
+        print(row(name, scores["fid"], scores["kid"], scores["is_mean"]))
     print(f"scores: {result['metrics_path']}\ngrid:   {result['grid_path']}")
     return result["fid"]
 

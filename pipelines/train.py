@@ -33,7 +33,7 @@ def main(cfg: DictConfig) -> float | None:
         from genlab.evaluate import evaluate_trained
 
         scores = evaluate_trained(cfg, result, HydraConfig.get().runtime.output_dir)
-        print(f"FID {scores['fid']:.3f}  KID {scores['kid_mean']:.4f}  IS {scores['is_mean']:.3f}")
+        print(f"FID {scores['fid']:.3f}  KID {scores['kid']:.2f}  IS {scores['is_mean']:.3f}")
         return scores["fid"]
     return result.monitored_value
 

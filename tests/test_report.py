@@ -17,8 +17,9 @@ def scores(fid: float, **extra) -> dict:
         "fid": fid,
         "fid_low": fid - 1,
         "fid_high": fid + 1,
-        "kid_mean": fid / 100,
-        "kid_std": 0.001,
+        "kid": fid / 10,
+        "kid_low": fid / 10 - 0.5,
+        "kid_high": fid / 10 + 0.5,
         "is_mean": 9 - fid / 10,
         "is_std": 0.1,
         "precision": 0.71,
@@ -63,7 +64,9 @@ def test_report_values_are_the_metrics_json_values(tmp_path: Path) -> None:
         row = dict(zip(columns, rows[name], strict=True))
         assert row["FID ↓"].startswith(f"{expected['fid']:.2f} [")
         assert row["IS ↑"].startswith(f"{expected['is_mean']:.2f} ±")
-        assert row["KID ↓"].startswith(f"{expected['kid_mean']:.3f} ±")
+        assert row["KID ↓"] == (
+            f"{expected['kid']:.2f} [{expected['kid_low']:.2f}, {expected['kid_high']:.2f}]"
+        )
         assert row["precision ↑"] == f"{expected['precision']:.3f}"
         assert row["coverage ↑"] == f"{expected['coverage']:.3f}"
         assert row["memorization ratio"] == f"{expected['memorization_ratio']:.2f}"
@@ -71,7 +74,18 @@ def test_report_values_are_the_metrics_json_values(tmp_path: Path) -> None:
     assert dict(zip(columns, rows["dcgan"], strict=True))["label accuracy ↑"] == "–"
     real = dict(zip(columns, rows["*real data (val vs train, 1000)*"], strict=True))
     assert real["FID ↓"].startswith("1.40") and real["intra-class FID ↓"] == "9.50"
-    assert "KID is unscaled" in report
+    assert "features' own units" in report
+    # KID's intervals: the cdcgan's (0.02, 1.02) overlaps real data's (-0.36, 0.64), the dcgan's
+    # (1.86, 2.86) does not; the report says which rows KID cannot separate.
+    assert "KID cannot tell cdcgan from real data" in report
+
+
+def test_no_kid_note_when_every_model_is_apart_from_real_data(tmp_path: Path) -> None:
+    reference = scores(1.4, split="val vs train", num_samples=1000)
+    base = {"data": "mnist5k", "features": "classifier", "num_samples": 1000}
+    write_model(tmp_path, "vae", base | scores(20.0) | {"model": "vae", "reference": reference})
+    report = write_report(tmp_path / "metrics", tmp_path / "figures", None, tmp_path).read_text()
+    assert "KID cannot tell" not in report
     assert re.search(r"floor for FID", report)
 
 

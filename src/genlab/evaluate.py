@@ -74,7 +74,7 @@ def score(
     check_fits_data(module, tuple(datamodule.meta["shape"]), datamodule.meta["name"])
 
     extractor = build_extractor(ev).eval().to(device)
-    scorer = Scorer(extractor, ev.batch_size, ev.kid_subset_size, ev.seed)
+    scorer = Scorer(extractor, ev.batch_size, ev.seed)
     cache = RealFeatureCache(ev.cache_dir)
     train_images, train_labels = _real_split(datamodule.prepared_dir, "train")
     val_images, val_labels = _real_split(datamodule.prepared_dir, "val")

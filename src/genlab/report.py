@@ -16,7 +16,7 @@ from genlab.errors import GenlabError  # noqa: E402
 # (header, key in the metrics JSON, format). Arrows give the better direction.
 COLUMNS = [
     ("FID ↓", "fid", "{:.2f}"),
-    ("KID ↓", "kid_mean", "{:.3f}"),
+    ("KID ↓", "kid", "{:.2f}"),
     ("IS ↑", "is_mean", "{:.2f}"),
     ("precision ↑", "precision", "{:.3f}"),
     ("recall ↑", "recall", "{:.3f}"),
@@ -34,9 +34,11 @@ How to read it: FID, KID, precision, recall, density and coverage compare each m
 generated images with the real training split in the evaluator classifier's feature space
 (penultimate layer); IS and label accuracy use its class logits. The last row scores real
 held-out images the same way, the same number of them: the floor for FID, KID and intra-class
-FID, and about what a perfect generator reaches on the others. FID is shown with a 95 %
-bootstrap interval over the generated images. KID is unscaled (torchmetrics' degree-3
-polynomial kernel on these features), not the ×10³ of Inception-feature papers. Precision and
+FID, and about what a perfect generator reaches on the others. FID and KID are shown with a
+95 % bootstrap interval over the generated images. KID is the unbiased MMD² of torchmetrics'
+cubic polynomial kernel between the generated images and every training image, in these
+features' own units (not the ×10³ of Inception-feature papers): 0 for a perfect generator,
+and it can dip below 0 by chance. Precision and
 density say how many generated images look real; recall and coverage how much of the real
 data they reach. The memorization ratio is the median distance of generated images to their
 nearest training image over the same for held-out real images: well below 1 means copying."""
@@ -60,11 +62,31 @@ def cell(scores: dict[str, Any], key: str, fmt: str) -> str:
     text = fmt.format(value)
     if key == "fid" and "fid_low" in scores:
         text += f" [{scores['fid_low']:.1f}, {scores['fid_high']:.1f}]"
-    if key == "kid_mean" and "kid_std" in scores:
-        text += f" ± {scores['kid_std']:.3f}"
+    if key == "kid" and "kid_low" in scores:
+        text += f" [{scores['kid_low']:.2f}, {scores['kid_high']:.2f}]"
     if key == "is_mean" and "is_std" in scores:
         text += f" ± {scores['is_std']:.2f}"
     return text
+
+
+def kid_notes(results: list[dict[str, Any]]) -> list[str]:
+    """Which models KID cannot tell from real data at this sample count: their interval
+    overlaps the real-data row's. Said in words, so that a reader does not rank noise."""
+    ref = results[0]["reference"]
+    if "kid_low" not in ref:
+        return []
+    unresolved = [
+        r["model"]
+        for r in results
+        if "kid_low" in r and r["kid_low"] <= ref["kid_high"] and ref["kid_low"] <= r["kid_high"]
+    ]
+    if not unresolved:
+        return []
+    return [
+        f"at {ref.get('num_samples', '?')} samples, KID cannot tell {', '.join(unresolved)} from "
+        "real data: their KID intervals overlap the real-data row's (FID, with its narrower "
+        "interval, ranks them)"
+    ]
 
 
 def markdown_table(results: list[dict[str, Any]]) -> str:
@@ -129,6 +151,7 @@ def write_report(
     comparison_figure(results, grids, figure)
     first = results[0]
     notes = sorted({r["reference"]["note"] for r in results if r["reference"].get("note")})
+    notes += kid_notes(results)
     nearest = [
         f"![{m}: samples over their nearest training images]({p.relative_to(out_dir)})"
         for m in models

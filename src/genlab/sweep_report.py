@@ -22,7 +22,7 @@ from genlab.tracking.store import require_existing_store  # noqa: E402
 
 SCORES = [
     ("FID ↓", "eval/fid"),
-    ("KID ↓", "eval/kid_mean"),
+    ("KID ↓", "eval/kid"),
     ("IS ↑", "eval/is_mean"),
     ("precision ↑", "eval/precision"),
     ("recall ↑", "eval/recall"),

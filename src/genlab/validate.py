@@ -139,7 +139,6 @@ RULES: list[tuple[str, Callable[[Any], bool], str]] = [
     ("seed", lambda v: v is None or _integer(0)(v), "an integer >= 0 or null"),
     ("eval.num_samples", _integer(2), "an integer >= 2"),
     ("eval.batch_size", _integer(1), "an integer >= 1"),
-    ("eval.kid_subset_size", _integer(2), "an integer >= 2"),
     ("eval.device", _one_of(("cpu", "cuda")), "cpu or cuda"),
     # pipelines/sample.py
     ("num_samples", _integer(1), "an integer >= 1"),
@@ -163,7 +162,6 @@ def check_config(cfg: DictConfig) -> None:
         if not is_valid(value):
             raise GenlabError(f"{key} must be {valid}, got {value!r}")
     _check_missing(cfg)
-    _check_kid_subset(cfg)
     _check_ema(cfg)
     _check_trainer(cfg)
     _check_validation_reached(cfg)
@@ -182,16 +180,6 @@ def _check_missing(cfg: DictConfig) -> None:
                     f"set {', '.join(missing)} on the command line, "
                     "e.g. data.source.root=/path/to/images"
                 )
-
-
-def _check_kid_subset(cfg: DictConfig) -> None:
-    num = OmegaConf.select(cfg, "eval.num_samples")
-    subset = OmegaConf.select(cfg, "eval.kid_subset_size")
-    if isinstance(num, int) and isinstance(subset, int) and subset > num:
-        raise GenlabError(
-            f"eval.kid_subset_size={subset} is larger than eval.num_samples={num}; "
-            "KID needs subset_size <= num_samples"
-        )
 
 
 def _check_ema(cfg: DictConfig) -> None:

@@ -9,7 +9,12 @@ import torch
 from genlab.errors import GenlabError
 from genlab.metrics.extract import extract_features
 from genlab.metrics.extractor import ClassifierExtractor
-from genlab.metrics.scores import compute_scores, fid_interval, frechet_distance
+from genlab.metrics.scores import (
+    compute_scores,
+    fid_interval,
+    frechet_distance,
+    kernel_distance,
+)
 
 
 def gaussian(n: int = 400, d: int = 16, seed: int = 0) -> torch.Tensor:
@@ -58,17 +63,12 @@ def test_fid_grows_with_noise_on_real_digits(mnist_images, tiny_lenet):
 
 def test_kid_is_near_zero_for_identical_sets():
     """Not exactly 0: the unbiased MMD estimator drops k(x, x) only within each set, so two
-    identical sets score about -2 mean(k(x, x)) / subset_size, tiny next to a real shift."""
+    identical sets score about -2 mean(k(x, x)) / n, tiny next to a real shift."""
     feats = gaussian()
-    same = compute_scores(feats, feats, LOGITS, kid_subset_size=100)
-    shifted = compute_scores(feats, feats + 1.0, LOGITS, kid_subset_size=100)
-    assert shifted["kid_mean"] > 0
-    assert abs(same["kid_mean"]) < 0.02 * shifted["kid_mean"]
-
-
-def test_kid_subset_larger_than_samples_names_both_counts():
-    with pytest.raises(GenlabError, match=r"KID subset size 100 .*real 80, generated 50"):
-        compute_scores(gaussian(80), gaussian(50, seed=1), LOGITS, kid_subset_size=100)
+    same, _, _ = kernel_distance(feats, feats)
+    shifted, _, _ = kernel_distance(feats, feats + 1.0)
+    assert shifted > 0
+    assert abs(same) < 0.02 * shifted
 
 
 def test_inception_score_of_confident_balanced_logits_is_the_class_count():
@@ -137,6 +137,17 @@ def unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
     return float(within - 2 * kernel(x, y).mean())
 
 
+def unbiased_mmd2_unequal(x: np.ndarray, y: np.ndarray) -> float:
+    """The same estimator for sets of different sizes (every pair of the whole sets)."""
+    d = x.shape[1]
+
+    def within(a: np.ndarray) -> float:
+        k = (a @ a.T / d + 1) ** 3
+        return float((k.sum() - np.trace(k)) / (len(a) * (len(a) - 1)))
+
+    return within(x) + within(y) - 2 * float(((x @ y.T / d + 1) ** 3).mean())
+
+
 def test_fid_matches_scipy_sqrtm_on_non_commuting_covariances():
     real = correlated_gaussian(2000, 8, seed=0)
     fake = correlated_gaussian(2000, 8, seed=1, shift=0.3)
@@ -144,19 +155,56 @@ def test_fid_matches_scipy_sqrtm_on_non_commuting_covariances():
     assert not torch.allclose(c1 @ c2, c2 @ c1, atol=0.1)  # the case that needs sqrtm
     expected = fid_reference(real.numpy(), fake.numpy())
     assert frechet_distance(real, fake) == pytest.approx(expected, rel=1e-9)
-    scores = compute_scores(real, fake, torch.zeros(2000, 10), kid_subsets=2)
+    scores = compute_scores(real, fake, torch.zeros(2000, 10))
     assert scores["fid"] == pytest.approx(expected, rel=1e-9)
 
 
-def test_kid_with_full_size_subsets_is_the_unbiased_mmd2_of_the_whole_sets():
-    """torchmetrics draws each subset without replacement (randperm), so a subset of the full
-    size is a permutation of the set and every subset's MMD^2 is that of the whole sets."""
+def test_kid_of_equal_sized_sets_is_the_unbiased_mmd2_of_the_whole_sets():
     real = correlated_gaussian(500, 8, seed=2)
     fake = correlated_gaussian(500, 8, seed=3, shift=0.2)
-    scores = compute_scores(real, fake, torch.zeros(500, 10), kid_subset_size=500, kid_subsets=5)
-    expected = unbiased_mmd2(real.numpy(), fake.numpy())
-    assert scores["kid_mean"] == pytest.approx(expected, rel=1e-9)
-    assert scores["kid_std"] == pytest.approx(0, abs=1e-9 * abs(expected))
+    point, _, _ = kernel_distance(real, fake)
+    assert point == pytest.approx(unbiased_mmd2(real.numpy(), fake.numpy()), rel=1e-9)
+
+
+def test_kid_compares_every_real_block_with_every_generated_sample():
+    """2,000 real against 500 generated: four disjoint blocks of 500, each against all 500. The
+    mean over blocks estimates the same MMD^2 as the whole sets do (not a 100-sample subset's
+    noisy one), so it lands within a few percent of the whole-set value for a clear shift."""
+    real = correlated_gaussian(2000, 8, seed=2)
+    fake = correlated_gaussian(500, 8, seed=3, shift=0.3)
+    point, low, high = kernel_distance(real, fake)
+    whole = unbiased_mmd2_unequal(real.numpy(), fake.numpy())
+    assert point == pytest.approx(whole, rel=0.05)
+    assert low < whole < high
+    single_block, _, _ = kernel_distance(real, fake, max_blocks=1)
+    assert single_block != pytest.approx(point, rel=1e-6)  # the other blocks count
+
+
+def test_kid_interval_is_centred_on_the_point_and_holds_zero_for_the_same_distribution():
+    draws = correlated_gaussian(2000, 8, seed=4)
+    real, same = draws[:1000], draws[1000:]  # two draws of one distribution
+    point, low, high = kernel_distance(real, same)
+    assert (low + high) / 2 == pytest.approx(point, rel=1e-9)
+    assert low < 0 < high
+    _, shifted_low, _ = kernel_distance(real, same + 0.3)
+    assert shifted_low > 0
+
+
+def test_kid_interval_width_is_scipys_bootstrap_standard_error():
+    """The half-width is 1.96 standard errors of KID over resamples of the generated samples
+    (real side fixed), as scipy.stats.bootstrap computes it with the direct formula."""
+    real = correlated_gaussian(300, 8, seed=4)
+    fake = correlated_gaussian(300, 8, seed=5, shift=0.3)
+    r, f = real.numpy(), fake.numpy()
+    reference = scipy.stats.bootstrap(
+        (np.arange(len(f)),),
+        lambda rows: unbiased_mmd2_unequal(r, f[rows]),
+        n_resamples=300,
+        vectorized=False,
+        rng=np.random.default_rng(0),
+    ).standard_error
+    _, low, high = kernel_distance(real, fake, resamples=300)
+    assert (high - low) / (2 * 1.96) == pytest.approx(reference, rel=0.2)
 
 
 # -- the bootstrap FID interval ------------------------------------------------------------------

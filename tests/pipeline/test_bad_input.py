@@ -116,13 +116,6 @@ def test_resuming_from_another_models_checkpoint_is_one_line(
     assert not (tmp_path / "mlflow.db").exists()
 
 
-def test_kid_subset_larger_than_sample_count_is_one_line(tmp_path: Path) -> None:
-    result = run_script(
-        "evaluate.py", f"ckpt_path={tmp_path}/x.ckpt", "eval.num_samples=50", root=tmp_path
-    )
-    assert_one_line(result, "eval.kid_subset_size=100 is larger than eval.num_samples=50")
-
-
 @pytest.mark.parametrize("blocker", ["file", "missing-parent"])
 def test_unwritable_output_folder_is_one_line(tmp_path: Path, blocker: str) -> None:
     (tmp_path / "file").write_text("not a folder")

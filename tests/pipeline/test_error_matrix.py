@@ -153,18 +153,6 @@ CASES = [
         says="eval.batch_size",
     ),
     Case(
-        "evaluate-kid-zero",
-        "evaluate.py",
-        [DATA, "ckpt_path={gan_ckpt}", "eval.kid_subset_size=0"],
-        says="eval.kid_subset_size",
-    ),
-    Case(
-        "evaluate-kid-over",
-        "evaluate.py",
-        [DATA, "ckpt_path={gan_ckpt}", "eval.num_samples=50"],
-        says="kid_subset_size",
-    ),
-    Case(
         "evaluate-one-sample",
         "evaluate.py",
         [DATA, "ckpt_path={gan_ckpt}", "eval.num_samples=1"],

@@ -3,7 +3,7 @@ and evaluation (`genlab.evaluate`, once per model): draw samples (and, for a con
 the labels they were asked for), extract evaluator features, compute the scores.
 
 Validation asks for FID and IS only; evaluation adds the scores that need more samples or
-more time: KID, precision/recall/density/coverage, a bootstrap interval of FID, the
+more time: KID and a bootstrap interval of it and of FID, precision/recall/density/coverage, the
 memorization ratio and, for conditional models, label accuracy and intra-class FID.
 """
 
@@ -17,7 +17,7 @@ from genlab.metrics.conditional import intra_class_fid, label_accuracy
 from genlab.metrics.extract import extract_features, generate_batches
 from genlab.metrics.manifold import manifold_scores
 from genlab.metrics.memorization import memorization_ratio
-from genlab.metrics.scores import compute_scores, fid_interval
+from genlab.metrics.scores import compute_scores, fid_interval, kernel_distance
 
 
 @dataclass
@@ -56,7 +56,6 @@ class Scorer:
 
     extractor: nn.Module
     batch_size: int = 250
-    kid_subset_size: int = 100
     seed: int = 0
 
     def extract(
@@ -97,13 +96,7 @@ class Scorer:
 
     def quick_scores(self, real: FeatureSet, fake: FeatureSet) -> dict[str, float]:
         """What validation logs each epoch: FID, IS and, conditional, label accuracy."""
-        scores = compute_scores(
-            real.features,
-            fake.features,
-            fake.logits,
-            kid_subset_size=min(self.kid_subset_size, len(real), len(fake)),
-            seed=self.seed,
-        )
+        scores = compute_scores(real.features, fake.features, fake.logits, seed=self.seed)
         result = {"fid": scores["fid"], "is": scores["is_mean"]}
         if fake.labels is not None:
             result["label_accuracy"] = label_accuracy(fake.logits, fake.labels)
@@ -115,10 +108,12 @@ class Scorer:
         """Everything evaluation reports for `fake` against the training split. `held_out`
         (real images the model never saw) sets the memorization ratio's yardstick."""
         scores: dict[str, float] = compute_scores(
-            train.features, fake.features, fake.logits, self.kid_subset_size, seed=self.seed
+            train.features, fake.features, fake.logits, seed=self.seed
         )
         low, high = fid_interval(train.features, fake.features, seed=self.seed)
         scores |= {"fid_low": low, "fid_high": high}
+        kid, kid_low, kid_high = kernel_distance(train.features, fake.features, seed=self.seed)
+        scores |= {"kid": kid, "kid_low": kid_low, "kid_high": kid_high}
         scores |= manifold_scores(train.features, fake.features)
         if held_out is not None:
             scores["memorization_ratio"] = memorization_ratio(

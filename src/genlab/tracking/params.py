@@ -70,7 +70,6 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "seed",
     "eval/features",
     "eval/num_samples",
-    "eval/kid_subset_size",
 )
 
 
