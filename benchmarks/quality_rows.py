@@ -94,6 +94,8 @@ ROWS: dict[str, list[str]] = {
     "vae/width 64": ["experiment=vae", "model.encoder.width=64"],
     "vae/latent 32": ["experiment=vae", "model.latent_dim=32"],
     "vae/beta 0.1": ["experiment=vae", "model.beta=0.1"],
+    "vae/width 64, latent 32": ["experiment=vae", "model.encoder.width=64", "model.latent_dim=32"],
+    "vae/width 48": ["experiment=vae", "model.encoder.width=48"],
     "vae/+ema": [  # from batch 1000 of 2480
         "experiment=vae",
         "callbacks.ema.enabled=true",
