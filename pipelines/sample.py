@@ -21,6 +21,7 @@ def main(cfg: DictConfig) -> None:
     from hydra.utils import instantiate
 
     from genlab.checkpoints import load_module
+    from genlab.handoff import resolve_checkpoint
     from genlab.models.vae_module import VAEModule
     from genlab.sampling import (
         requested_labels,
@@ -28,7 +29,6 @@ def main(cfg: DictConfig) -> None:
         write_reconstructions,
         write_samples,
     )
-    from genlab.tracking.run import resolve_checkpoint
 
     out_dir = Path(cfg.output_dir)
     ckpt, _ = resolve_checkpoint(cfg, dst=tempfile.mkdtemp(prefix="genlab-sample-"))

@@ -26,7 +26,7 @@ def main(cfg: DictConfig) -> float | None:
     print(f"sample grid: {result.sample_grid}")
     print("compare runs: make ui  (MLflow UI on http://127.0.0.1:5000)")
     if cfg.get("result_path"):
-        result.write(cfg.result_path)
+        result.write(cfg.result_path, cfg.paths.root_dir)
     if cfg.evaluate:
         from hydra.core.hydra_config import HydraConfig
 

@@ -1,4 +1,4 @@
-"""Rebuild a trained model from a checkpoint file or from an MLflow run, with clear errors."""
+"""Rebuild a trained model from a checkpoint file, with clear errors."""
 
 from pathlib import Path
 

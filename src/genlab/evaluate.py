@@ -15,12 +15,14 @@ from genlab.checkpoints import load_module
 from genlab.data.prepared import read_split
 from genlab.errors import GenlabError
 from genlab.evaluator import load_evaluator
+from genlab.handoff import TrainResult, portable_path, resolve_checkpoint
 from genlab.metrics.cache import RealFeatureCache
 from genlab.metrics.extractor import InceptionExtractor
 from genlab.metrics.memorization import nearest_training
 from genlab.metrics.scorer import FeatureSet, Scorer
 from genlab.models.base import GenerativeModule
-from genlab.tracking.run import RunRef, TrainResult, log_scores, resolve_checkpoint
+from genlab.tracking.record import log_scores
+from genlab.tracking.ref import RunRef
 
 GRID_IMAGES = 64
 NEAREST_PAIRS = 16
@@ -120,7 +122,7 @@ def score(
         "features": ev.features,
         "num_samples": ev.num_samples,
         "conditional": module.conditional,
-        "checkpoint": str(ckpt),
+        "checkpoint": portable_path(ckpt, cfg.paths.root_dir),
         **scores,
         "reference": reference,
     }

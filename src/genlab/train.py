@@ -13,22 +13,16 @@ from pytorch_lightning.utilities import rank_zero_only
 
 from genlab.callbacks.interrupt import InterruptCheckpoint
 from genlab.callbacks.sample_grid import SampleGridCallback
+from genlab.callbacks.which_checkpoint import model_checkpoint
 from genlab.checkpoints import check_fits, load_module
 from genlab.errors import GenlabError
+from genlab.handoff import TrainResult
+from genlab.tracking.checkpoints import resume_checkpoint
 from genlab.tracking.fluent import tracking_uri_kept
+from genlab.tracking.logger import RunLogger, is_run_logger, open_run, run_loggers
 from genlab.tracking.naming import run_name, run_tags
-from genlab.tracking.run import (
-    RunLogger,
-    RunRef,
-    TrainResult,
-    is_run_logger,
-    log_config,
-    log_kept_model,
-    mark_killed,
-    open_run,
-    resume_checkpoint,
-    run_loggers,
-)
+from genlab.tracking.record import log_config, log_model, mark_killed
+from genlab.tracking.ref import RunRef
 
 
 def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
@@ -128,18 +122,18 @@ def _train(cfg: DictConfig) -> TrainResult:
     except SystemExit as stop:  # Ctrl-C (Lightning turns it into exit 1) or SIGTERM
         raise interrupted(trainer, loggers) from stop
 
-    kept = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
+    kept = model_checkpoint(trainer)
     if trainer.is_global_zero:
         # The model that evaluation scores: the checkpoint kept by val/fid (or the last one),
         # not the module as fit left it.
         logged = load_module(kept) if kept else model
         for logger in run_loggers(loggers):
-            log_kept_model(logger, logged, kept or None)
+            log_model(logger, logged, kept)
 
     grids = [cb.last_grid for cb in callbacks if isinstance(cb, SampleGridCallback)]
     runs = run_loggers(loggers)
     return TrainResult(
-        checkpoint=kept or None,
+        checkpoint=str(kept) if kept else None,
         sample_grid=str(grids[0]) if grids and grids[0] else None,
         run=runs[0].ref if runs else None,
         metrics={k: float(v) for k, v in trainer.callback_metrics.items()},

@@ -24,11 +24,17 @@ TINY_PARAMS = {
 }
 
 
-def dvc(repo: Path, *args: str) -> subprocess.CompletedProcess:
+def stage_env() -> dict[str, str]:
+    """As `make run` runs the stages: this venv's python first, no store or root from outside."""
     venv_bin = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": f"{venv_bin}:{os.environ['PATH']}"}
     for key in ("MLFLOW_TRACKING_URI", "GENLAB_ROOT"):
         env.pop(key, None)
+    return env
+
+
+def dvc(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    env = stage_env()
     result = subprocess.run(
         [sys.executable, "-m", "dvc", *args],
         cwd=repo,
@@ -93,6 +99,7 @@ def test_repro_runs_every_stage_then_nothing_then_only_what_changed(repo: Path) 
     assert any(row.get("train/kl_epoch") for row in vae_curve), plots["vae_losses"]
 
     assert stages_run(dvc(repo, "repro").stdout) == set()
+    relocated(repo)
 
     vae_config = repo / "conf" / "model" / "vae.yaml"
     changed = re.sub(r"^beta: \S+", "beta: 2.0", vae_config.read_text(), count=1, flags=re.M)
@@ -109,3 +116,26 @@ def test_repro_runs_every_stage_then_nothing_then_only_what_changed(repo: Path) 
     recipe = "conf/experiment/vae.yaml"
     tried = [exp["data"]["params"][recipe]["data"]["trainer"]["max_epochs"] for exp in experiments]
     assert 2 in tried, shown
+
+
+def relocated(repo: Path) -> None:
+    """The finished pipeline copied to another folder is still a finished pipeline there: a
+    no-op repro, and its hand-off file names the copy's own checkpoint (the original's models
+    are moved away, so a path into the original would fail)."""
+    copy = repo.parent / f"{repo.name}-moved"
+    shutil.copytree(repo, copy, symlinks=True)
+    hand_off = json.loads((copy / "models" / "gan" / "train.json").read_text())
+    assert not Path(hand_off["checkpoint"]).is_absolute(), hand_off
+    assert not Path(hand_off["sample_grid"]).is_absolute(), hand_off
+    (repo / "models").rename(repo / "models-away")
+    try:
+        assert stages_run(dvc(copy, "repro").stdout) == set()
+        scored = subprocess.run(
+            [sys.executable, "pipelines/evaluate.py", "train_result=models/gan/train.json",
+             "eval.num_samples=200", "metrics_path=moved.json", "hydra.run.dir=moved-eval"],
+            cwd=copy, env=stage_env(), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert scored.returncode == 0, scored.stderr[-3000:]
+        assert json.loads((copy / "moved.json").read_text())["checkpoint"] == hand_off["checkpoint"]
+    finally:
+        (repo / "models-away").rename(repo / "models")

@@ -6,11 +6,11 @@ weights.
 """
 
 import math
-from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
 
+from genlab.callbacks.which_checkpoint import newest_checkpoint
 from genlab.errors import GenlabError
 
 
@@ -31,8 +31,7 @@ class StopOnDivergence(pl.Callback):
 
     @staticmethod
     def _message(trainer: pl.Trainer, key: str, value: float) -> str:
-        saved = [cb.last_model_path or cb.best_model_path for cb in trainer.checkpoint_callbacks]
-        last_good = max((p for p in saved if p), key=lambda p: Path(p).stat().st_mtime, default="")
+        last_good = newest_checkpoint(trainer)
         return (
             f"training diverged at step {trainer.global_step} (epoch {trainer.current_epoch}): "
             f"{key} = {value}; last good checkpoint: {last_good or 'none yet'}; "

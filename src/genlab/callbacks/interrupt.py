@@ -10,7 +10,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 from pytorch_lightning.utilities.exceptions import SIGTERMException
 
-from genlab.tracking.run import run_loggers
+from genlab.callbacks.logger_protocols import record_checkpoint
 
 INTERRUPTIONS = (KeyboardInterrupt, SIGTERMException)
 
@@ -25,5 +25,4 @@ class InterruptCheckpoint(pl.Callback):
         if isinstance(exception, INTERRUPTIONS):
             trainer.save_checkpoint(self.ckpt_path)  # every rank calls; rank 0 writes
             if trainer.is_global_zero:  # the newest checkpoint, where resume= looks
-                for logger in run_loggers(trainer.loggers):
-                    logger.record_checkpoint(self.ckpt_path)
+                record_checkpoint(trainer, self.ckpt_path)

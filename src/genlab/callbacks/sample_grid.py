@@ -11,9 +11,9 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.utilities import rank_zero_only
 
+from genlab.callbacks.logger_protocols import log_artifact
 from genlab.grids import save_grid
 from genlab.models.base import GenerativeModule
-from genlab.tracking.run import run_loggers
 
 
 def grid_labels(module: GenerativeModule, nrow: int) -> torch.Tensor | None:
@@ -56,5 +56,4 @@ class SampleGridCallback(pl.Callback):
         path = self.output_dir / f"epoch_{epoch:03d}.png"
         save_grid(images, path, self.nrow)
         self.last_grid = path
-        for logger in run_loggers(trainer.loggers):
-            logger.experiment.log_artifact(logger.run_id, str(path), "samples")
+        log_artifact(trainer, path, "samples")

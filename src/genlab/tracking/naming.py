@@ -11,7 +11,7 @@ from omegaconf import DictConfig
 from genlab import __version__
 
 # Where the run's files are, for people; resume reads the checkpoint the run recorded
-# (genlab.tracking.run.LAST_CHECKPOINT_TAG).
+# (genlab.tracking.checkpoints.LAST_CHECKPOINT_TAG).
 OUTPUT_DIR_TAG = "genlab.output_dir"
 
 
