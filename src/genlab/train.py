@@ -33,17 +33,20 @@ def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
     return sorted(callbacks, key=lambda callback: isinstance(callback, WeightAveraging))
 
 
-def class_arguments(cfg: DictConfig, datamodule: Any) -> dict[str, Any]:
-    """What a conditional model needs from the prepared data: the class count and the
-    training split's class frequencies (from which it draws labels when none are asked)."""
-    if not cfg.model.get("conditional"):
-        return {}
+def data_arguments(cfg: DictConfig, datamodule: Any) -> dict[str, Any]:
+    """What a model needs from the prepared data: a conditional one the class count and the
+    training split's class frequencies (it draws labels from them when none are asked); a
+    self-conditioned one the training split's size (spectral clusters keep every image's)."""
     meta = datamodule.meta
-    counts = meta["class_counts"]["train"]
-    return {
-        "num_classes": len(meta["classes"]),
-        "class_counts": [int(counts[name]) for name in meta["classes"]],
-    }
+    if cfg.model.get("conditional"):
+        counts = meta["class_counts"]["train"]
+        return {
+            "num_classes": len(meta["classes"]),
+            "class_counts": [int(counts[name]) for name in meta["classes"]],
+        }
+    if (cfg.model.get("self_conditioning") or {}).get("clusters"):
+        return {"train_images": len(datamodule.train_set)}
+    return {}
 
 
 def run_logger_node(cfg: DictConfig) -> DictConfig | None:
@@ -96,7 +99,7 @@ def _train(cfg: DictConfig) -> TrainResult:
     if int(os.environ.get("LOCAL_RANK", 0)) == 0:
         datamodule.prepare_data()
     datamodule.setup("fit")  # the prepared data fits the config (size, batch): before any run
-    model = instantiate(cfg.model, **class_arguments(cfg, datamodule))
+    model = instantiate(cfg.model, **data_arguments(cfg, datamodule))
     ckpt_path = cfg.get("ckpt_path")
     if cfg.get("resume"):
         node = run_logger_node(cfg)

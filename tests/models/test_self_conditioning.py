@@ -34,6 +34,24 @@ def test_clusters_separate_the_shapes_and_sample_by_size() -> None:
     assert share_of_big == pytest.approx(0.75, abs=0.03)
 
 
+@pytest.mark.parametrize("method", ["kmeans", "spectral"])
+def test_clusters_of_either_method_label_training_and_new_images(method: str) -> None:
+    clusters = PixelClusters(2, [1, 28, 28], components=4, method=method, train_images=120)
+    clusters.fit(two_groups(30, 90))
+    ids = clusters(two_groups(30, 90))
+    assert ids[:30].unique().numel() == 1 and ids[30:].unique().numel() == 1 and ids[0] != ids[-1]
+    assert sorted(clusters.sizes.tolist()) == [30.0, 90.0]
+    fresh = two_groups(5, 5) + 3  # images never seen: each takes its shape's cluster
+    assert clusters(fresh)[:5].tolist() == [ids[0].item()] * 5
+    assert clusters(fresh)[5:].tolist() == [ids[-1].item()] * 5
+
+
+def test_spectral_clusters_need_the_training_split_size() -> None:
+    clusters = PixelClusters(2, [1, 28, 28], components=4, method="spectral", train_images=50)
+    with pytest.raises(GenlabError, match="built for 50 training images and fitted on 120"):
+        clusters.fit(two_groups(30, 90))
+
+
 def self_conditioned(model: str, clusters: int = 2):  # fixed_batch has two shapes
     module = build(model, f"model.self_conditioning.clusters={clusters}")
     images, _ = fixed_batch()
@@ -60,14 +78,21 @@ def test_training_batches_are_labelled_by_their_clusters() -> None:
     assert not torch.equal(labels, classes)  # the dataset's labels are not used
 
 
-def test_a_self_conditioned_checkpoint_keeps_its_clusters(tmp_path: Path) -> None:
+@pytest.mark.parametrize("method", ["kmeans", "spectral"])
+def test_a_self_conditioned_checkpoint_keeps_its_clusters(tmp_path: Path, method: str) -> None:
     torch.manual_seed(0)
-    module = self_conditioned("dcgan")
+    module = build(
+        "dcgan", "model.self_conditioning.clusters=2", f"model.self_conditioning.method={method}",
+        train_images=32,
+    )  # fmt: skip
+    module.clusters.fit(fixed_batch()[0])
     trainer = fit_steps(module, steps=2)
     trainer.save_checkpoint(tmp_path / "s.ckpt")
     loaded = load_module(tmp_path / "s.ckpt")
     assert loaded.clusters.fitted
-    torch.testing.assert_close(loaded.clusters.centroids, module.clusters.centroids)
+    torch.testing.assert_close(loaded.clusters.state_dict(), module.clusters.state_dict())
+    images = fixed_batch()[0]
+    assert torch.equal(loaded.clusters(images), module.clusters(images))
     generator = torch.Generator().manual_seed(1)
     torch.testing.assert_close(
         loaded.sample(4, generator=generator),

@@ -30,13 +30,13 @@ def class_prior(num_classes: int, class_counts: Sequence[int] | None) -> torch.T
     return (counts / counts.sum()).float()
 
 
-def build_clusters(config: dict[str, Any] | None) -> PixelClusters | None:
+def build_clusters(config: dict[str, Any] | None, train_images: int) -> PixelClusters | None:
     """The cluster model of a self-conditioned GAN, or None when `clusters` is 0 (off)."""
     if not config or not config.get("clusters"):
         return None
     from hydra.utils import instantiate
 
-    return instantiate(config)
+    return instantiate(config, train_images=train_images)
 
 
 def at_least_float32(tensor: torch.Tensor) -> torch.Tensor:
@@ -66,6 +66,7 @@ class GenerativeModule(pl.LightningModule):
         num_classes: int = 0,
         class_counts: Sequence[int] | None = None,
         self_conditioning: dict[str, Any] | None = None,
+        train_images: int = 0,
     ) -> None:
         super().__init__()
         self.latent_dim = latent_dim
@@ -78,7 +79,7 @@ class GenerativeModule(pl.LightningModule):
         self.register_buffer(
             "class_prior", class_prior(self.num_classes, class_counts if conditional else None)
         )
-        self.clusters = build_clusters(self_conditioning)
+        self.clusters = build_clusters(self_conditioning, train_images)
         if conditional and self.clusters is not None:
             raise GenlabError(
                 "model.conditional=true and model.self_conditioning.clusters > 0 exclude each "

@@ -43,6 +43,8 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/discriminator/minibatch_std",
     "model/self_conditioning/clusters",
     "model/self_conditioning/components",
+    "model/self_conditioning/method",
+    "model/self_conditioning/neighbors",
     "model/self_conditioning/seed",
     "model/encoder/width",
     "model/decoder/width",
