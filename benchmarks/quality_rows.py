@@ -24,6 +24,17 @@ ROWS: dict[str, list[str]] = {
     # Self-conditioning: the default since the sixth round, with 10 clusters
     "dcgan/-self-conditioning": ["experiment=dcgan", "model.self_conditioning.clusters=0"],
     "dcgan/self-conditioning k=20": ["experiment=dcgan", "model.self_conditioning.clusters=20"],
+    "dcgan/spectral k=10": ["experiment=dcgan", "model.self_conditioning.method=spectral"],
+    "dcgan/spectral k=20": [
+        "experiment=dcgan",
+        "model.self_conditioning.method=spectral",
+        "model.self_conditioning.clusters=20",
+    ],
+    "dcgan/spectral k=30": [
+        "experiment=dcgan",
+        "model.self_conditioning.method=spectral",
+        "model.self_conditioning.clusters=30",
+    ],
     "dcgan/+lr decay 0.5": ["experiment=dcgan", "model.lr_decay_start=0.5"],
     "dcgan/+top-k 0.95": ["experiment=dcgan", "model.top_k_decay=0.95"],
     "dcgan/k=20, lr decay 0.5": [
@@ -54,6 +65,7 @@ ROWS: dict[str, list[str]] = {
     "gan/+hinge": ["experiment=gan", "model.loss=hinge"],
     "gan/+spectral-norm": ["experiment=gan", "model.discriminator.spectral_norm=true"],
     "gan/+minibatch-std": ["experiment=gan", "model.discriminator.minibatch_std=true"],
+    "gan/spectral k=20": ["experiment=gan", "model.self_conditioning.method=spectral"],
     "gan/+lr decay 0.5": ["experiment=gan", "model.lr_decay_start=0.5"],
     "gan/-self-conditioning": ["experiment=gan", "model.self_conditioning.clusters=0"],
     "gan/conditional cbn": ["experiment=gan", "model.conditional=true"],
