@@ -53,10 +53,18 @@ def run(args: list[str], root: Path) -> float:
     return time.perf_counter() - start
 
 
+def evaluator_checkpoint(root: Path) -> Path:
+    """Where the pipeline's evaluator is under `root` (conf/paths/default.yaml says)."""
+    from genlab.configs import compose
+
+    data = yaml.safe_load((ROOT / "params.yaml").read_text())["data"]
+    return Path(compose("evaluator", [f"paths.root_dir={root}", f"data={data}"]).checkpoint)
+
+
 def prepare(root: Path) -> None:
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     data = params["data"]
-    if not (root / "models" / "evaluator" / data / "classifier.ckpt").is_file():
+    if not evaluator_checkpoint(root).is_file():
         run(["pipelines/prepare.py", f"data={data}"], root)
         run(
             [
@@ -152,8 +160,7 @@ def class_mix_tv(checkpoint: Path, root: Path) -> float:
 
     from genlab.evaluator import load_evaluator
 
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    evaluator = load_evaluator(root / "models" / "evaluator" / params["data"] / "classifier.ckpt")
+    evaluator = load_evaluator(evaluator_checkpoint(root))
     shares = class_shares(checkpoint, evaluator.eval(), 1000, seed=0)
     return float((shares - 1 / len(shares)).abs().sum() / 2)
 

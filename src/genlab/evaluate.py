@@ -9,18 +9,19 @@ from typing import Any
 
 import torch
 from omegaconf import DictConfig
-from torchvision.utils import save_image
 
 from genlab.checkpoints import load_module
 from genlab.data.prepared import read_split
 from genlab.errors import GenlabError
 from genlab.evaluator import load_evaluator
+from genlab.grids import row_labels, save_grid
 from genlab.handoff import TrainResult, portable_path, resolve_checkpoint
 from genlab.metrics.cache import RealFeatureCache
 from genlab.metrics.extractor import InceptionExtractor
 from genlab.metrics.memorization import nearest_training
 from genlab.metrics.scorer import FeatureSet, Scorer
 from genlab.models.base import GenerativeModule
+from genlab.pixels import from_uint8
 from genlab.tracking.record import log_scores
 from genlab.tracking.ref import RunRef
 
@@ -146,10 +147,10 @@ def _save_grid(module: GenerativeModule, images: torch.Tensor, path: Path, seed:
     """The first generated images; for a conditional model, 8 of every class, a row each."""
     images = images[:GRID_IMAGES]
     if module.conditional:
-        labels = torch.arange(module.num_classes).repeat_interleave(8)
+        labels = row_labels(module.num_classes, 8)
         generator = torch.Generator().manual_seed(seed)
         images = module.sample(len(labels), labels, generator=generator).cpu()
-    save_image(images, path, nrow=8, normalize=True, value_range=(-1, 1))
+    save_grid(images, path, nrow=8)
 
 
 def _save_nearest(
@@ -162,12 +163,12 @@ def _save_nearest(
     rows = []
     for start in range(0, len(images), 8):
         rows += [images[start : start + 8], train_images[index[start : start + 8]]]
-    save_image(torch.cat(rows), path, nrow=8, normalize=True, value_range=(-1, 1))
+    save_grid(torch.cat(rows), path, nrow=8)
 
 
 def _real_split(prepared_dir: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
     images, labels = read_split(prepared_dir, split)
-    return images.float().div(127.5).sub(1), labels  # the [-1, 1] range generators produce
+    return from_uint8(images), labels
 
 
 def _prepared_datamodule(cfg: DictConfig):

@@ -12,7 +12,6 @@ from omegaconf import DictConfig
 from genlab.errors import GenlabError
 from genlab.metrics.extractor import ClassifierExtractor
 
-CHECKPOINT_NAME = "classifier.ckpt"
 METRICS_NAME = "metrics.json"
 
 
@@ -27,12 +26,13 @@ def train_evaluator(cfg: DictConfig) -> dict[str, Any]:
         trainer.validate(module, datamodule=datamodule, verbose=False)[0]["val/accuracy"]
     )
 
-    out = Path(cfg.output_dir)
+    out, checkpoint = Path(cfg.output_dir), Path(cfg.checkpoint)
     out.mkdir(parents=True, exist_ok=True)
-    trainer.save_checkpoint(out / CHECKPOINT_NAME, weights_only=True)
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    trainer.save_checkpoint(checkpoint, weights_only=True)
     metrics = {"val_accuracy": accuracy, "data": meta["name"], "data_sha256": meta["sha256"]}
     (out / METRICS_NAME).write_text(json.dumps(metrics, indent=2) + "\n")
-    return metrics | {"checkpoint": str(out / CHECKPOINT_NAME)}
+    return metrics | {"checkpoint": str(checkpoint)}
 
 
 def load_evaluator(path: str | Path) -> ClassifierExtractor:

@@ -1,5 +1,6 @@
-"""How genlab writes images: its own module, so the train stage (the sample-grid callback) does
-not depend on the sample CLI's code in dvc.yaml."""
+"""How genlab lays out and writes images: every PNG it makes goes through `save_grid`, and every
+grid with a label per row asks for its labels through `row_labels`. A module of its own, so the
+train stage (the sample-grid callback) does not depend on the sample CLI's code in dvc.yaml."""
 
 from pathlib import Path
 
@@ -11,3 +12,9 @@ def save_grid(images: torch.Tensor, path: Path, nrow: int) -> Path:
     """Images in [-1, 1] as one PNG grid (a single image with nrow=1)."""
     save_image(images, path, nrow=nrow, normalize=True, value_range=(-1, 1))
     return path
+
+
+def row_labels(labels: int, per_row: int, rows: int | None = None) -> torch.Tensor:
+    """The labels of a grid with one label per row: row r asks for label r (modulo `labels`,
+    when there are more `rows` than labels), `per_row` images each."""
+    return (torch.arange(labels if rows is None else rows) % labels).repeat_interleave(per_row)

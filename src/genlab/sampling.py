@@ -8,7 +8,7 @@ import torch
 from tqdm import tqdm
 
 from genlab.errors import GenlabError
-from genlab.grids import save_grid
+from genlab.grids import row_labels, save_grid
 from genlab.models.base import GenerativeModule
 from genlab.models.vae_module import VAEModule
 
@@ -39,7 +39,7 @@ def requested_labels(
             raise GenlabError("give labels= or per_class=, not both")
         if not isinstance(per_class, int) or per_class < 1:
             raise GenlabError(f"per_class must be an integer >= 1, got {per_class!r}")
-        return torch.arange(module.num_classes).repeat_interleave(per_class), 0, per_class
+        return row_labels(module.num_classes, per_class), 0, per_class
     wanted = [labels] if isinstance(labels, int) else list(labels)
     if not wanted or not all(isinstance(x, int) and 0 <= x < module.num_classes for x in wanted):
         raise GenlabError(f"labels must be classes in {valid} (this model's classes), got {labels}")
@@ -79,7 +79,7 @@ def interpolate(module: GenerativeModule, rows: int, steps: int, seed: int) -> t
     path = start[:, None] * (1 - weights) + end[:, None] * weights  # rows x steps x latent
     labels = None
     if module.label_count:  # classes, or a self-conditioned model's clusters
-        labels = (torch.arange(rows) % module.label_count).repeat_interleave(steps)
+        labels = row_labels(module.label_count, steps, rows)
     return module.generate(path.reshape(rows * steps, -1), labels)
 
 

@@ -12,7 +12,7 @@ import torch
 from pytorch_lightning.utilities import rank_zero_only
 
 from genlab.callbacks.logger_protocols import log_artifact
-from genlab.grids import save_grid
+from genlab.grids import row_labels, save_grid
 from genlab.models.base import GenerativeModule
 
 
@@ -21,7 +21,7 @@ def grid_labels(module: GenerativeModule, nrow: int) -> torch.Tensor | None:
     cluster r (what each cluster became); None for unconditional models."""
     if not module.label_count:
         return None
-    return torch.arange(module.label_count).repeat_interleave(nrow)
+    return row_labels(module.label_count, nrow)
 
 
 class SampleGridCallback(pl.Callback):

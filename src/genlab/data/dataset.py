@@ -6,6 +6,8 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from genlab.pixels import from_uint8
+
 
 class UInt8ImageDataset(Dataset):
     """Serves float32 images in [-1, 1] and int64 labels from uint8 N×C×H×W storage.
@@ -24,13 +26,13 @@ class UInt8ImageDataset(Dataset):
         return len(self.labels)
 
     def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
-        return self.images[index].float().div(127.5).sub(1), self.labels[index]
+        return from_uint8(self.images[index]), self.labels[index]
 
     def __getitems__(self, indices: list[int]) -> tuple[Tensor, Tensor]:
         """A whole batch in one indexing op. The DataLoader calls this instead of 64 separate
         `__getitem__` calls plus a stack (see `keep_batch`); BENCHMARKS.md has the gain."""
         index = torch.as_tensor(indices)
-        return self.images[index].float().div_(127.5).sub_(1), self.labels[index]
+        return from_uint8(self.images[index]), self.labels[index]
 
 
 def keep_batch(batch: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor]:

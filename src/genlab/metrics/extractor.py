@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from genlab.errors import GenlabError, first_line
+from genlab.pixels import to_uint8
 
 INCEPTION_WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
 
@@ -138,7 +139,7 @@ class InceptionExtractor(FeatureExtractor):
         if images.dim() != 4 or images.shape[1] not in (1, 3):
             raise ValueError(f"expected N x 1 x H x W or N x 3 x H x W images, got {images.shape}")
         # torch-fidelity takes uint8 0..255 RGB at any size and resizes to 299 itself.
-        pixels = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        pixels = to_uint8(images)
         if pixels.shape[1] == 1:
             pixels = pixels.expand(-1, 3, -1, -1)
         features, logits = self.model(pixels)

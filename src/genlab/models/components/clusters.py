@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from genlab.errors import GenlabError
+from genlab.pixels import from_uint8
 
 METHODS = ("kmeans", "spectral")
 
@@ -130,7 +131,7 @@ class PixelClusters(nn.Module):
     def as_pixels(images: torch.Tensor) -> torch.Tensor:
         """Flattened float32 pixels in [-1, 1], the range training batches come in."""
         if images.dtype == torch.uint8:
-            images = images.float().div(127.5).sub(1)
+            images = from_uint8(images)
         return images.float().flatten(1)
 
     @torch.no_grad()
