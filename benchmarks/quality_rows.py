@@ -108,6 +108,9 @@ ROWS: dict[str, list[str]] = {
     "vae/beta 0.1": ["experiment=vae", "model.beta=0.1"],
     "vae/width 64, latent 32": ["experiment=vae", "model.encoder.width=64", "model.latent_dim=32"],
     "vae/width 48": ["experiment=vae", "model.encoder.width=48"],
+    "vae/beta 0.05": ["experiment=vae", "model.beta=0.05"],
+    "vae/width 64, beta 0.1": ["experiment=vae", "model.encoder.width=64", "model.beta=0.1"],
+    "vae/width 48, beta 0.1": ["experiment=vae", "model.encoder.width=48", "model.beta=0.1"],
     "vae/+ema": [  # from batch 1000 of 2480
         "experiment=vae",
         "callbacks.ema.enabled=true",
