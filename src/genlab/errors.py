@@ -1,14 +1,12 @@
 """User-facing errors.
 
-`GenlabError` subclasses Hydra's `CompactHydraException`, so a Hydra entry point that raises it
-prints only the message (one line, no traceback) and exits non-zero. `HYDRA_FULL_ERROR=1` still
-shows the full traceback for debugging.
+A `GenlabError` is a problem the user can fix; the entry scripts print it as one `error:` line
+and exit 2 (genlab.cli.one_line_errors), and `HYDRA_FULL_ERROR=1` shows the traceback. Plain
+exceptions, so that models, data and metrics depend on no configuration library.
 """
 
-from hydra.errors import CompactHydraException
 
-
-class GenlabError(CompactHydraException):
+class GenlabError(Exception):
     """A problem the user can fix: bad input, missing files, unreachable services."""
 
 

@@ -32,7 +32,7 @@ def test_hydra_flags_take_their_value_as_the_next_word(tmp_path: Path, flags: li
     """`--cfg job` is a flag and its value, not an override named `job`."""
     result = run_script("train.py", "experiment=vae", *flags, root=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "check_val_every_n_epoch: 2" in result.stdout
+    assert "check_val_every_n_epoch: 4" in result.stdout
 
 
 def test_sample_with_missing_checkpoint_is_one_line(tmp_path: Path) -> None:
