@@ -24,12 +24,14 @@ def main(cfg: DictConfig) -> None:
     from genlab.handoff import resolve_checkpoint
     from genlab.models.vae_module import VAEModule
     from genlab.sampling import (
+        check_sample_options,
         requested_labels,
         write_interpolation,
         write_reconstructions,
         write_samples,
     )
 
+    check_sample_options(cfg)
     out_dir = Path(cfg.output_dir)
     ckpt, _ = resolve_checkpoint(cfg, dst=tempfile.mkdtemp(prefix="genlab-sample-"))
     module = load_module(ckpt)

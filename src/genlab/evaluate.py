@@ -10,6 +10,7 @@ from typing import Any
 import torch
 from omegaconf import DictConfig
 
+from genlab import checks
 from genlab.checkpoints import load_module
 from genlab.data.prepared import read_split
 from genlab.errors import GenlabError
@@ -39,9 +40,18 @@ def build_extractor(eval_cfg: DictConfig) -> torch.nn.Module:
     return load_evaluator(eval_cfg.evaluator_ckpt)
 
 
+def check_eval_options(ev: DictConfig) -> None:
+    """The eval group's values, checked before a model is loaded."""
+    checks.one_of("eval.features", ev.features, ("classifier", "inception"))
+    checks.at_least("eval.num_samples", ev.num_samples, 2)
+    checks.at_least("eval.batch_size", ev.batch_size, 1)
+    checks.one_of("eval.device", ev.device, ("cpu", "cuda"))
+
+
 def evaluate(cfg: DictConfig, output_dir: str | Path = ".") -> dict[str, Any]:
     """Score what the evaluate config names (a checkpoint, an MLflow run or a train result).
     The command line's front door has checked the config already (genlab.cli)."""
+    check_eval_options(cfg.eval)
     checkpoint, run = resolve_checkpoint(cfg)
     return score(cfg, checkpoint, run, output_dir)
 
@@ -49,6 +59,7 @@ def evaluate(cfg: DictConfig, output_dir: str | Path = ".") -> dict[str, Any]:
 def evaluate_trained(cfg: DictConfig, result: TrainResult, output_dir: str | Path) -> dict:
     """Score a model right after `train(cfg)` in the same job (train.py evaluate=true), so a
     sweeper can minimise FID; the scores land in the training run."""
+    check_eval_options(cfg.eval)
     if not result.checkpoint:
         raise GenlabError(
             "evaluate=true needs the checkpoint that callbacks.model_checkpoint keeps"

@@ -3,14 +3,27 @@ for VAEs, reconstructions of real images. Conditional models can be asked for cl
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 from tqdm import tqdm
 
+from genlab import checks
 from genlab.errors import GenlabError
 from genlab.grids import row_labels, save_grid
 from genlab.models.base import GenerativeModule
 from genlab.models.vae_module import VAEModule
+
+
+def check_sample_options(cfg: Any) -> None:
+    """The sample script's counts, checked before anything is loaded or written."""
+    checks.at_least("num_samples", cfg.num_samples, 1)
+    checks.at_least("nrow", cfg.nrow, 1)
+    checks.at_least("interpolation.rows", cfg.interpolation.rows, 1)
+    checks.at_least("interpolation.steps", cfg.interpolation.steps, 2)
+    checks.at_least("reconstructions", cfg.reconstructions, 0)
+    if cfg.per_class is not None:
+        checks.at_least("per_class", cfg.per_class, 1)
 
 
 def requested_labels(

@@ -11,11 +11,16 @@ from pytorch_lightning.callbacks import WeightAveraging
 from pytorch_lightning.loggers import Logger
 from pytorch_lightning.utilities import rank_zero_only
 
+from genlab import checks
 from genlab.callbacks.interrupt import InterruptCheckpoint
+from genlab.callbacks.model_checks import ChecksModel
 from genlab.callbacks.sample_grid import SampleGridCallback
-from genlab.callbacks.which_checkpoint import model_checkpoint
+from genlab.callbacks.which_checkpoint import (
+    model_checkpoint,
+    require_validation_before_the_end,
+)
 from genlab.checkpoints import check_fits, load_module
-from genlab.errors import GenlabError
+from genlab.errors import GenlabError, first_line
 from genlab.handoff import TrainResult
 from genlab.tracking.checkpoints import resume_checkpoint
 from genlab.tracking.fluent import tracking_uri_kept
@@ -23,13 +28,18 @@ from genlab.tracking.logger import RunLogger, is_run_logger, open_run, run_logge
 from genlab.tracking.naming import run_name, run_tags
 from genlab.tracking.record import log_config, log_model, mark_killed
 from genlab.tracking.ref import RunRef
+from genlab.tracking.store import check_store
 
 
 def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
     """The configured callbacks, weight averaging last: Lightning calls callbacks in list
     order, and the averaged weights must still be swapped in while the FID monitor and the
-    sample grid sample at the end of validation."""
-    callbacks = [instantiate(node) for node in (cfg or {}).values() if node is not None]
+    sample grid sample at the end of validation. Built in a forked RNG (the FID monitor builds
+    its evaluator network): which callbacks a run has never changes what it trains."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        callbacks = [instantiate(node) for node in (cfg or {}).values() if node is not None]
     return sorted(callbacks, key=lambda callback: isinstance(callback, WeightAveraging))
 
 
@@ -82,19 +92,79 @@ def ddp_strategy(strategy: str, model: pl.LightningModule) -> str:
 
 
 def train(cfg: DictConfig) -> TrainResult:
-    """Fit the configured model; return where the results are. The config is taken as
-    checked (genlab.validate.check_config; the command line does it). MLflow's process-wide
-    tracking URI is left as it was (genlab.tracking.fluent)."""
+    """Fit the configured model; return where the results are. Everything the config names is
+    built, and so checked, before the MLflow run is opened. MLflow's process-wide tracking URI
+    is left as it was (genlab.tracking.fluent)."""
     with tracking_uri_kept():
         return _train(cfg)
 
 
-def _train(cfg: DictConfig) -> TrainResult:
-    if cfg.get("seed") is not None:
-        pl.seed_everything(cfg.seed, workers=True)
+def build_trainer(
+    cfg: DictConfig, callbacks: list[pl.Callback], model: pl.LightningModule
+) -> pl.Trainer:
+    """Lightning's Trainer from `cfg.trainer`, its loggers attached later (opening the MLflow
+    run is the last thing done before fitting). What the Trainer refuses is one line."""
+    import inspect
 
+    import torch
+    from hydra.errors import InstantiationException
+
+    accepted = inspect.signature(pl.Trainer.__init__).parameters
+    unknown = sorted(k for k in cfg.trainer if k != "_target_" and k not in accepted)
+    if unknown:
+        raise GenlabError(
+            f"trainer.{unknown[0]} is not an argument of Lightning's Trainer; "
+            "see `python pipelines/train.py --cfg job` for the trainer keys genlab sets"
+        )
+    accelerator = cfg.trainer.get("accelerator")
+    if accelerator in ("gpu", "cuda") and not torch.cuda.is_available():
+        raise GenlabError(
+            f"trainer.accelerator={accelerator} asks for a GPU, but PyTorch sees no CUDA GPU on "
+            "this machine; use trainer=cpu"
+        )
+    try:
+        trainer: pl.Trainer = instantiate(
+            cfg.trainer,
+            callbacks=callbacks,
+            logger=False,
+            strategy=ddp_strategy(cfg.trainer.strategy, model),
+        )
+    except InstantiationException as err:
+        raise GenlabError(f"trainer: {first_line(err.__cause__ or err)}") from err
+    require_validation_before_the_end(trainer)
+    return trainer
+
+
+def probe_model(cfg: DictConfig) -> pl.LightningModule:
+    """The model built once before any data is prepared, as an unconditional model and in a
+    forked RNG (so the real model's initial weights are unchanged): its constructors check every
+    option, and the callbacks and the trainer can be checked against it. The options that depend
+    on the data (the class count) are checked when the model is built for real."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        return instantiate(cfg.model, conditional=False)
+
+
+def _train(cfg: DictConfig) -> TrainResult:
+    # Everything a bad value can stop is built before anything is written: the datamodule (no
+    # data prepared yet), a first build of the model, the callbacks, the trainer, the store.
+    if cfg.get("seed") is not None:
+        checks.at_least("seed", cfg.seed, 0)
+        pl.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.data)
-    # Before any run is opened: a dataset that cannot be had fails here, leaving no empty run.
+    probe = probe_model(cfg)
+    callbacks = instantiate_callbacks(cfg.get("callbacks"))
+    for callback in callbacks:
+        if isinstance(callback, ChecksModel):
+            callback.check_model(probe)
+    trainer = build_trainer(cfg, callbacks, probe)
+    node = run_logger_node(cfg)
+    if cfg.get("resume") and node is None:
+        raise GenlabError(f"resume={cfg.resume} needs the MLflow logger (logger=mlflow)")
+    if node is not None:
+        check_store(node.tracking_uri)
+
     # DDP ranks that Lightning starts re-run this script: only each node's first process writes.
     if int(os.environ.get("LOCAL_RANK", 0)) == 0:
         datamodule.prepare_data()
@@ -102,20 +172,11 @@ def _train(cfg: DictConfig) -> TrainResult:
     model = instantiate(cfg.model, **data_arguments(cfg, datamodule))
     ckpt_path = cfg.get("ckpt_path")
     if cfg.get("resume"):
-        node = run_logger_node(cfg)
-        if node is None:
-            raise GenlabError(f"resume={cfg.resume} needs the MLflow logger (logger=mlflow)")
         ckpt_path = str(resume_checkpoint(RunRef(node.tracking_uri, str(cfg.resume))))
     if ckpt_path:
         check_fits(ckpt_path, model)
-    callbacks = instantiate_callbacks(cfg.get("callbacks"))
     loggers = instantiate_loggers(cfg)
-    trainer: pl.Trainer = instantiate(
-        cfg.trainer,
-        callbacks=callbacks,
-        logger=loggers or False,
-        strategy=ddp_strategy(cfg.trainer.strategy, model),
-    )
+    trainer.loggers = loggers
 
     if not cfg.get("resume") and trainer.is_global_zero:  # a resumed run keeps its params
         for logger in run_loggers(loggers):

@@ -228,19 +228,11 @@ def test_the_mixture_is_fitted_to_the_batches_training_uses() -> None:
 def test_an_even_update_interval_for_a_gan_is_refused() -> None:
     """A GAN batch makes two optimizer steps, so Lightning's EMA, which checks step % n == 0
     on odd step indices, would never update: silently no EMA. genlab refuses it."""
-    from genlab.validate import check_config
-
-    from compose import compose_config
-
-    odd = compose_config(
-        "train", ["model=gan", "callbacks.ema.enabled=true", "callbacks.ema.update_every_n_steps=3"]
-    )
-    check_config(odd)
-    even = compose_config(
-        "train", ["model=gan", "callbacks.ema.enabled=true", "callbacks.ema.update_every_n_steps=2"]
-    )
+    EMA(update_every_n_steps=3).check_model(build("gan"))
+    EMA(update_every_n_steps=2).check_model(build("vae"))  # one optimizer step per batch
+    EMA(enabled=False, update_every_n_steps=2).check_model(build("gan"))
     with pytest.raises(GenlabError, match="use an odd number"):
-        check_config(even)
+        EMA(update_every_n_steps=2).check_model(build("gan"))
     ema = EMA(decay=0.5, update_every_n_steps=3)
     fit_steps(build("gan"), 12, ema)  # 6 batches, 12 optimizer steps
     assert ema.state_dict()["latest_update_step"] > 0

@@ -10,15 +10,18 @@ checkpoint would keep it. Here, until the first update, validation and checkpoin
 weights instead; the first update then copies them, so the average starts where training is.
 
 Steps are optimizer steps, and a GAN batch makes two: Lightning checks `step % n == 0` on
-odd step indices only, so for a GAN `update_every_n_steps` must be odd (genlab.validate says
-so). Callbacks that sample during validation must run before this one: `genlab.train` orders
-it last.
+odd step indices only, so for a GAN `update_every_n_steps` must be odd (`check_model` says so
+before training starts). Callbacks that sample during validation must run before this one:
+`genlab.train` orders it last.
 """
 
 from typing import Any
 
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import EMAWeightAveraging
+
+from genlab import checks
+from genlab.errors import GenlabError
 
 
 class EMA(EMAWeightAveraging):
@@ -29,12 +32,25 @@ class EMA(EMAWeightAveraging):
         update_starting_at_step: int | None = None,
         update_every_n_steps: int = 1,
     ) -> None:
+        checks.unit_interval("callbacks.ema.decay", decay)
+        checks.at_least("callbacks.ema.update_every_n_steps", update_every_n_steps, 1)
         super().__init__(
             decay=decay,
             update_starting_at_step=update_starting_at_step,
             update_every_n_steps=update_every_n_steps,
         )
         self.enabled = enabled
+
+    def check_model(self, model: pl.LightningModule) -> None:
+        """Lightning updates the average on optimizer steps `step % n == 0`; a model that makes
+        two per batch (a GAN) reaches only odd step indices, so an even n never updates it."""
+        steps = getattr(model, "optimizer_steps_per_batch", 1)
+        every = self.update_every_n_steps
+        if self.enabled and steps == 2 and every % 2 == 0:
+            raise GenlabError(
+                f"callbacks.ema.update_every_n_steps={every} would never update a GAN's average: "
+                "a GAN batch makes 2 optimizer steps and Lightning counts them; use an odd number"
+            )
 
     def averaging(self) -> bool:
         """Whether the average has been updated at least once (restored on resume)."""

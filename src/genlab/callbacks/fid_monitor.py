@@ -12,6 +12,7 @@ import math
 import pytorch_lightning as pl
 import torch
 
+from genlab import checks
 from genlab.evaluator import load_evaluator
 from genlab.metrics.scorer import FeatureSet, Scorer
 from genlab.models.base import GenerativeModule
@@ -21,6 +22,8 @@ class FIDMonitor(pl.Callback):
     def __init__(
         self, evaluator_ckpt: str, num_samples: int = 500, batch_size: int = 250, seed: int = 0
     ) -> None:
+        checks.at_least("callbacks.fid_monitor.num_samples", num_samples, 2)
+        checks.at_least("callbacks.fid_monitor.batch_size", batch_size, 1)
         # Loaded now, when the config is instantiated: a missing evaluator fails before any run
         # is opened.
         self.scorer = Scorer(load_evaluator(evaluator_ckpt), batch_size, seed=seed)

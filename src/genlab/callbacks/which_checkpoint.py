@@ -30,3 +30,20 @@ def newest_checkpoint(trainer: pl.Trainer) -> Path | None:
         if callback.monitor is None and callback.best_model_path:
             return Path(callback.best_model_path)
     return None
+
+
+def require_validation_before_the_end(trainer: pl.Trainer) -> None:
+    """A checkpoint kept by a `val/` metric needs a validation: a run that ends before its
+    first one would keep none, and evaluation would find nothing. The trainer holds both
+    values (its epochs and validation interval, its checkpoint callbacks' monitor)."""
+    from genlab.errors import GenlabError
+
+    epochs, every = trainer.max_epochs, trainer.check_val_every_n_epoch
+    for callback in trainer.checkpoint_callbacks:
+        monitor = callback.monitor
+        if monitor and monitor.startswith("val/") and epochs and every and 0 < epochs < every:
+            raise GenlabError(
+                f"trainer.max_epochs={epochs} ends before the first validation "
+                f"(trainer.check_val_every_n_epoch={every}), so no checkpoint would be kept by "
+                f"{monitor}; add trainer.check_val_every_n_epoch=1"
+            )

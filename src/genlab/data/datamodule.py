@@ -8,6 +8,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Sampler
 
+from genlab import checks
 from genlab.data.dataset import UInt8ImageDataset, keep_batch
 from genlab.data.epoch_order import EpochOrder
 from genlab.data.prepared import (
@@ -40,6 +41,10 @@ class PreparedDataModule(pl.LightningDataModule):
         pin_memory: bool = False,
     ) -> None:
         super().__init__()
+        checks.at_least("data.batch_size", batch_size, 1)
+        checks.at_least("data.num_workers", num_workers, 0)
+        checks.at_least("data.image_size", image_size, 8)
+        checks.one_of("data.channels", channels, (1, 3))
         check_source_complete(name, source)  # at once: before any run is opened
         # No save_hyperparameters(): Lightning refuses to log when a datamodule hparam (e.g. `name`)
         # clashes with a model hparam of the same key; the training code logs cfg.data instead.

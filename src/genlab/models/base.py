@@ -8,6 +8,7 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
+from genlab import checks
 from genlab.errors import GenlabError
 from genlab.eval_mode import eval_mode
 from genlab.models.components.clusters import PixelClusters
@@ -58,6 +59,8 @@ class GenerativeModule(pl.LightningModule):
     """
 
     latent_dim: int
+    # Optimizer steps per training batch, as Lightning counts them in `global_step` (a GAN: 2).
+    optimizer_steps_per_batch = 1
 
     def __init__(
         self,
@@ -69,6 +72,7 @@ class GenerativeModule(pl.LightningModule):
         train_images: int = 0,
     ) -> None:
         super().__init__()
+        checks.at_least("model.latent_dim", latent_dim, 1)
         self.latent_dim = latent_dim
         if conditional and num_classes < 2:
             raise GenlabError(

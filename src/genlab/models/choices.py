@@ -1,5 +1,5 @@
 """The named choices of the model options, in a module without torch, so that the command line
-checks them before the heavy imports (genlab.validate) and the models check them again."""
+is cheap to import; the modules check their values against them when they are built."""
 
 from collections.abc import Sequence
 

@@ -24,11 +24,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from genlab import checks
 from genlab.errors import GenlabError
 from genlab.models.base import GenerativeModule, at_least_float32
 from genlab.models.choices import LOSSES, require_choices
 from genlab.models.components.diffaugment import DiffAugment
-from genlab.models.schedule import check_fraction, linear_decay
+from genlab.models.schedule import linear_decay
 
 
 def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor):
@@ -53,6 +54,7 @@ def generator_loss(loss: str, fake_logits: torch.Tensor) -> torch.Tensor:
 class GANModule(GenerativeModule):
     # Each step updates one network: DDP must look for the other's unused parameters.
     ddp_find_unused_parameters = True
+    optimizer_steps_per_batch = 2
 
     def __init__(
         self,
@@ -72,9 +74,11 @@ class GANModule(GenerativeModule):
     ) -> None:
         super().__init__(latent_dim, **conditioning)
         require_choices("model.loss", [loss], LOSSES)
-        check_fraction("model.lr_decay_start", lr_decay_start, allow_none=True, closed=False)
-        check_fraction("model.top_k_decay", top_k_decay)
-        check_fraction("model.top_k_min", top_k_min)
+        checks.positive("model.lr", lr)
+        checks.positive("model.lr_d", lr_d, allow_none=True)
+        checks.fraction("model.lr_decay_start", lr_decay_start, allow_none=True, closed=False)
+        checks.fraction("model.top_k_decay", top_k_decay)
+        checks.fraction("model.top_k_min", top_k_min)
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.automatic_optimization = False
@@ -185,7 +189,7 @@ class GANModule(GenerativeModule):
         trainer = self.trainer
         batches = trainer.estimated_stepping_batches
         if trainer.max_steps != -1:
-            batches = min(batches, math.ceil(trainer.max_steps / 2))
+            batches = min(batches, math.ceil(trainer.max_steps / self.optimizer_steps_per_batch))
         if math.isinf(batches):
             raise GenlabError(
                 "model.lr_decay_start needs a run of known length: set trainer.max_epochs "

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from genlab import checks
 from genlab.eval_mode import eval_mode
 from genlab.models.base import GenerativeModule, at_least_float32
 from genlab.models.choices import PRIORS, require_choices
@@ -34,6 +35,9 @@ class VAEModule(GenerativeModule):
     ) -> None:
         super().__init__(latent_dim, **conditioning)
         require_choices("model.prior", [prior], PRIORS)
+        checks.positive("model.lr", lr)
+        checks.not_negative("model.beta", beta)
+        checks.at_least("model.prior_components", prior_components, 1)
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.encoder = self.network(encoder, latent_dim=latent_dim)
         self.decoder = self.network(decoder, latent_dim=latent_dim)

@@ -71,7 +71,9 @@ def check_store(tracking_uri: str) -> None:
 
 
 def require_existing_store(tracking_uri: str) -> None:
-    """Looking a run up must not create an empty SQLite store where there was none."""
+    """A store to look runs up in: one that can be opened (`check_store`), and never an empty
+    SQLite store made where there was none."""
+    check_store(tracking_uri)
     path = _sqlite_path(tracking_uri)
     if path is not None and not path.is_file():
         raise GenlabError(

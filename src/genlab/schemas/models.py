@@ -1,0 +1,128 @@
+"""The model group: the GAN and VAE modules' options and each network's arguments, typed.
+Which values are valid beyond their type (a positive learning rate, a known loss) the modules
+and networks check themselves when they are built."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class SelfConditioningConf:
+    _target_: str = "genlab.models.components.clusters.PixelClusters"
+    clusters: int = 0
+    components: int = 32
+    image_shape: list[Any] = field(default_factory=list)
+    seed: int = 0
+    method: str = "kmeans"
+    neighbors: int = 10
+
+
+@dataclass
+class AugmentConf:
+    policy: list[str] = field(default_factory=list)
+    brightness: float = 0.5
+    contrast: float = 0.25
+    translation: float = 0.125
+    cutout: float = 0.25
+
+
+@dataclass
+class GANModuleConf:
+    _target_: str = "genlab.models.gan_module.GANModule"
+    _recursive_: bool = False
+    _convert_: str = "all"
+    name: str = "gan"
+    latent_dim: int = 100
+    lr: float = 2.0e-4
+    lr_d: float | None = None
+    betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
+    loss: str = "bce"
+    lr_decay_start: float | None = None
+    top_k_decay: float = 1.0
+    top_k_min: float = 0.5
+    conditional: bool = False
+    self_conditioning: SelfConditioningConf = field(default_factory=SelfConditioningConf)
+    augment: AugmentConf = field(default_factory=AugmentConf)
+    generator: Any = None
+    discriminator: Any = None
+
+
+@dataclass
+class VAEModuleConf:
+    _target_: str = "genlab.models.vae_module.VAEModule"
+    _recursive_: bool = False
+    _convert_: str = "all"
+    name: str = "vae"
+    latent_dim: int = 16
+    beta: float = 1.0
+    lr: float = 1.0e-3
+    prior: str = "normal"
+    prior_components: int = 20
+    prior_warm_start: bool = False
+    conditional: bool = False
+    encoder: Any = None
+    decoder: Any = None
+
+
+@dataclass
+class MLPGeneratorConf:
+    _target_: str = "genlab.models.components.mlp.MLPGenerator"
+    image_shape: list[Any] = field(default_factory=list)
+    hidden_dims: list[int] = field(default_factory=lambda: [256, 512, 1024])
+    conditioning: str = "cbn"
+
+
+@dataclass
+class MLPDiscriminatorConf:
+    _target_: str = "genlab.models.components.mlp.MLPDiscriminator"
+    image_shape: list[Any] = field(default_factory=list)
+    hidden_dims: list[int] = field(default_factory=lambda: [512, 256])
+    spectral_norm: bool = False
+    minibatch_std: bool = False
+
+
+@dataclass
+class DCGANGeneratorConf:
+    _target_: str = "genlab.models.components.dcgan.DCGANGenerator"
+    channels: int = 1
+    image_size: int = 28
+    width: int = 64
+    conditioning: str = "cbn"
+
+
+@dataclass
+class DCGANDiscriminatorConf:
+    _target_: str = "genlab.models.components.dcgan.DCGANDiscriminator"
+    channels: int = 1
+    image_size: int = 28
+    width: int = 64
+    spectral_norm: bool = False
+    minibatch_std: bool = False
+
+
+@dataclass
+class ConvEncoderConf:
+    _target_: str = "genlab.models.components.vae.ConvEncoder"
+    channels: int = 1
+    image_size: int = 28
+    width: int = 32
+
+
+@dataclass
+class ConvDecoderConf:
+    _target_: str = "genlab.models.components.vae.ConvDecoder"
+    channels: int = 1
+    image_size: int = 28
+    width: int = 32
+
+
+MODELS: dict[str, type] = {
+    "gan_module": GANModuleConf,
+    "vae_module": VAEModuleConf,
+    "mlp_generator": MLPGeneratorConf,
+    "mlp_discriminator": MLPDiscriminatorConf,
+    "dcgan_generator": DCGANGeneratorConf,
+    "dcgan_discriminator": DCGANDiscriminatorConf,
+    "conv_encoder": ConvEncoderConf,
+    "conv_decoder": ConvDecoderConf,
+}
