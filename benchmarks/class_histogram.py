@@ -13,8 +13,8 @@ from pathlib import Path
 
 import torch
 
-from genlab.checkpoints import load_module
-from genlab.evaluator import load_evaluator
+from genlab.metrics.evaluator import load_evaluator
+from genlab.models.checkpoints import load_module
 
 
 def class_shares(model_path: Path, evaluator: torch.nn.Module, n: int, seed: int) -> torch.Tensor:

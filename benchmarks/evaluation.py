@@ -21,9 +21,9 @@ def main() -> None:
     parser.add_argument("--num-samples", type=int, default=1000)
     args = parser.parse_args()
 
-    from genlab.evaluate import evaluate
-    from genlab.evaluator import train_evaluator
-    from genlab.train import train
+    from genlab.app.evaluate import evaluate
+    from genlab.app.train import train
+    from genlab.app.train_evaluator import train_evaluator
 
     root = Path(tempfile.mkdtemp(prefix="genlab-bench-eval-"))
     data = ROOT / "data"
@@ -47,8 +47,8 @@ def main() -> None:
         timings.append(time.perf_counter() - start)
     first, second = timings
 
+    from genlab.app.evaluate import build_extractor
     from genlab.data.prepared import read_split
-    from genlab.evaluate import build_extractor
     from genlab.metrics.extract import extract_features
 
     images, _ = read_split(f"{data}/prepared/mnist5k", "train")

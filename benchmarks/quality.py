@@ -55,7 +55,7 @@ def run(args: list[str], root: Path) -> float:
 
 def evaluator_checkpoint(root: Path) -> Path:
     """Where the pipeline's evaluator is under `root` (conf/paths/default.yaml says)."""
-    from genlab.configs import compose
+    from genlab.utils.configs import compose
 
     data = yaml.safe_load((ROOT / "params.yaml").read_text())["data"]
     return Path(compose("evaluator", [f"paths.root_dir={root}", f"data={data}"]).checkpoint)
@@ -158,7 +158,7 @@ def class_mix_tv(checkpoint: Path, root: Path) -> float:
     variation): a diagnostic of mode balance, read after training, never fed back into it."""
     from class_histogram import class_shares
 
-    from genlab.evaluator import load_evaluator
+    from genlab.metrics.evaluator import load_evaluator
 
     evaluator = load_evaluator(evaluator_checkpoint(root))
     shares = class_shares(checkpoint, evaluator.eval(), 1000, seed=0)

@@ -25,7 +25,7 @@ from framework_overhead import BATCH, BareLoop, real_digits
 from timing import lockstep, machine
 from torch.utils.data import DataLoader, TensorDataset
 
-from genlab.resolvers import default_precision
+from genlab.utils.resolvers import default_precision
 
 
 class Loop(BareLoop):

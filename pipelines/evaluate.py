@@ -8,7 +8,7 @@ python pipelines/evaluate.py ckpt_path=<file.ckpt> eval=inception eval.inception
 import hydra
 from omegaconf import DictConfig
 
-from genlab.cli import one_line_errors, run
+from genlab.app.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate")
@@ -16,7 +16,7 @@ from genlab.cli import one_line_errors, run
 def main(cfg: DictConfig) -> float:
     from hydra.core.hydra_config import HydraConfig
 
-    from genlab.evaluate import evaluate
+    from genlab.app.evaluate import evaluate
 
     result = evaluate(cfg, output_dir=HydraConfig.get().runtime.output_dir)
     row = "{:>22} {:>9.3f} {:>9.4f} {:>7.3f}".format

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from genlab.cli import one_line_errors, run
+from genlab.app.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="prepare")

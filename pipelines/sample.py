@@ -12,7 +12,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from genlab.cli import one_line_errors, run
+from genlab.app.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="sample")
@@ -20,16 +20,16 @@ from genlab.cli import one_line_errors, run
 def main(cfg: DictConfig) -> None:
     from hydra.utils import instantiate
 
-    from genlab.checkpoints import load_module
-    from genlab.handoff import resolve_checkpoint
-    from genlab.models.vae_module import VAEModule
-    from genlab.sampling import (
+    from genlab.app.handoff import resolve_checkpoint
+    from genlab.app.sampling import (
         check_sample_options,
         requested_labels,
         write_interpolation,
         write_reconstructions,
         write_samples,
     )
+    from genlab.models.checkpoints import load_module
+    from genlab.models.vae_module import VAEModule
 
     check_sample_options(cfg)
     out_dir = Path(cfg.output_dir)

@@ -9,13 +9,13 @@ Heavy imports happen inside main(), so `--help` and config errors answer fast.
 import hydra
 from omegaconf import DictConfig
 
-from genlab.cli import one_line_errors, run
+from genlab.app.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train")
 @one_line_errors
 def main(cfg: DictConfig) -> float | None:
-    from genlab.train import train
+    from genlab.app.train import train
 
     result = train(cfg)
     if not result.is_global_zero:
@@ -30,7 +30,7 @@ def main(cfg: DictConfig) -> float | None:
     if cfg.evaluate:
         from hydra.core.hydra_config import HydraConfig
 
-        from genlab.evaluate import evaluate_trained
+        from genlab.app.evaluate import evaluate_trained
 
         scores = evaluate_trained(cfg, result, HydraConfig.get().runtime.output_dir)
         print(f"FID {scores['fid']:.3f}  KID {scores['kid']:.2f}  IS {scores['is_mean']:.3f}")

@@ -6,13 +6,13 @@ python pipelines/train_evaluator.py data=mnist5k
 import hydra
 from omegaconf import DictConfig
 
-from genlab.cli import one_line_errors, run
+from genlab.app.cli import one_line_errors, run
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="evaluator")
 @one_line_errors
 def main(cfg: DictConfig) -> float:
-    from genlab.evaluator import train_evaluator
+    from genlab.app.train_evaluator import train_evaluator
 
     result = train_evaluator(cfg)
     print(f"evaluator: {result['checkpoint']}  held-out accuracy {result['val_accuracy']:.4f}")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from genlab.handoff import TrainResult
+from genlab.app.handoff import TrainResult
 from genlab.tracking.ref import RunRef
 
 

@@ -9,20 +9,20 @@ import pytest
 from hydra._internal.sources_registry import SourcesRegistry
 from hydra.core.config_store import ConfigStore
 
-from genlab import hydra_compat
+from genlab.utils import hydra_compat
 
 from scripts import run_script
 
 
 @pytest.fixture(autouse=True, scope="module")
 def patched() -> None:
-    """As every entry script does (genlab.cli.run)."""
+    """As every entry script does (genlab.app.cli.run)."""
     hydra_compat.use_live_config_store()
 
 
 def test_the_installed_hydra_still_needs_the_backport() -> None:
     """Fails once hydra-core ships facebookresearch/hydra#2928: then delete genlab/hydra_compat.py
-    and its call in genlab.cli."""
+    and its call in genlab.app.cli."""
     source_class = hydra_compat.structured_source_class()
     patch = source_class.__dict__.get("__deepcopy__")
     try:
@@ -36,8 +36,8 @@ def test_the_installed_hydra_still_needs_the_backport() -> None:
 
 def test_importing_genlab_patches_nothing() -> None:
     probe = (
-        "import genlab.train, genlab.cli, genlab.evaluate; "
-        "from genlab.hydra_compat import structured_source_class as s; "
+        "import genlab.app.train, genlab.app.cli, genlab.app.evaluate; "
+        "from genlab.utils.hydra_compat import structured_source_class as s; "
         "print('__deepcopy__' in s().__dict__)"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

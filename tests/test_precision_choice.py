@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from genlab.resolvers import default_precision
+from genlab.utils.resolvers import default_precision
 
 from compose import compose_config
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from genlab.report import write_report
+from genlab.app.report import write_report
 
 
 def scores(fid: float, **extra) -> dict:
@@ -92,7 +92,7 @@ def test_no_kid_note_when_every_model_is_apart_from_real_data(tmp_path: Path) ->
 def test_sweep_report_averages_seeds_and_flags_overlaps(tmp_path: Path, monkeypatch) -> None:
     from mlflow import MlflowClient
 
-    from genlab.sweep_report import write_sweep_report
+    from genlab.app.sweep_report import write_sweep_report
 
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     client = MlflowClient(uri)

@@ -16,9 +16,9 @@ PROBE = """
 import json
 from pathlib import Path
 
-import genlab.cli, genlab.evaluate, genlab.train  # the library, imported as users do
-from genlab import hydra_compat
-from genlab.configs import compose, config_dir
+import genlab.app.cli, genlab.app.evaluate, genlab.app.train  # the library, imported as users do
+from genlab.utils import hydra_compat
+from genlab.utils.configs import compose, config_dir
 from genlab.tracking.params import COMPARED_PARAMS, compared_params
 from hydra.utils import instantiate
 
@@ -30,7 +30,7 @@ def refused(overrides):
     try:
         compose("train", overrides)
     except Exception as err:  # what the entry scripts print for it
-        return genlab.cli.one_line(err, "train")
+        return genlab.app.cli.one_line(err, "train")
 
 print(json.dumps({
     "genlab": str(Path(genlab.__file__).resolve()),

@@ -1,7 +1,7 @@
 """genlab: train, sample and compare generative image models (GAN, DCGAN, VAE)."""
 
-from genlab.resolvers import register as _register_resolvers
 from genlab.schemas import register as _register_schemas
+from genlab.utils.resolvers import register as _register_resolvers
 
 __version__ = "0.1.0"
 

@@ -11,7 +11,7 @@ from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 
 from genlab.data.datamodule import PreparedDataModule
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 MNIST5K = {"_target_": "genlab.data.sources.Mnist5kSource", "val_fraction": 0.2, "seed": 0}

@@ -8,7 +8,7 @@ import torch
 import genlab.data.prepared as prepared_module
 from genlab.data.prepared import is_prepared, read_meta, read_split, write_prepared
 from genlab.data.sources import PreparedSplits
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 SOURCE = {"_target_": "some.Source", "seed": 0}
 

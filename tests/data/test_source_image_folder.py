@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from genlab.data.sources import ImageFolderSource
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 
 def test_nested_classes_skip_non_images_and_corrupt_files(nested_folder, caplog) -> None:

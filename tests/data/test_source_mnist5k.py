@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from genlab.data.sources import Mnist5kSource, PreparedSplits, stratified_split
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 
 @pytest.fixture(scope="module")

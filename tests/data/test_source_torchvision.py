@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from genlab.data.sources import TorchvisionSource
-from genlab.errors import DatasetUnavailableError, GenlabError
+from genlab.utils.errors import DatasetUnavailableError, GenlabError
 
 
 @pytest.mark.parametrize("name", ["MNIST", "FashionMNIST"])

@@ -8,8 +8,8 @@ import os
 import pytest
 import torch
 
-from genlab.checkpoints import load_module
-from genlab.train import train
+from genlab.app.train import train
+from genlab.models.checkpoints import load_module
 
 pytestmark = pytest.mark.requires_cuda
 ACCELERATOR = "cpu" if os.environ.get("GENLAB_FORCE_CPU") == "1" else "gpu"
@@ -51,8 +51,8 @@ def test_conditional_and_ema_train_on_the_accelerator(train_config) -> None:
 def test_fid_monitor_and_evaluation_run_with_the_extractor_on_the_accelerator(
     train_config, tmp_path, data_dir
 ) -> None:
-    from genlab.evaluate import evaluate
-    from genlab.evaluator import train_evaluator
+    from genlab.app.evaluate import evaluate
+    from genlab.app.train_evaluator import train_evaluator
 
     from compose import compose_config
 

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from genlab.errors import GenlabError
 from genlab.metrics.extract import extract_features, generate_batches
 from genlab.metrics.extractor import ClassifierExtractor
+from genlab.utils.errors import GenlabError
 
 
 def test_classifier_extractor_gives_features_and_logits(tiny_lenet, mnist_images):

@@ -11,9 +11,9 @@ import pytest
 import torch
 from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
-from genlab.errors import GenlabError
 from genlab.metrics.extract import extract_features
 from genlab.metrics.extractor import INCEPTION_WEIGHTS_FILE, InceptionExtractor
+from genlab.utils.errors import GenlabError
 
 
 class _RandomInception(FeatureExtractorInceptionV3):

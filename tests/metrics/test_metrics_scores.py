@@ -6,7 +6,6 @@ import scipy.linalg
 import scipy.stats
 import torch
 
-from genlab.errors import GenlabError
 from genlab.metrics.extract import extract_features
 from genlab.metrics.extractor import ClassifierExtractor
 from genlab.metrics.scores import (
@@ -15,6 +14,7 @@ from genlab.metrics.scores import (
     frechet_distance,
     kernel_distance,
 )
+from genlab.utils.errors import GenlabError
 
 
 def gaussian(n: int = 400, d: int = 16, seed: int = 0) -> torch.Tensor:

@@ -7,9 +7,9 @@ import pytest
 import torch
 from test_learning import build, fit_steps
 
-from genlab.checkpoints import load_module
-from genlab.cli import user_error
-from genlab.errors import GenlabError
+from genlab.app.cli import user_error
+from genlab.models.checkpoints import load_module
+from genlab.utils.errors import GenlabError
 
 COUNTS = [1, 1, 2, 0, 0, 0, 0, 0, 0, 4]  # a skewed training split: classes 0, 1, 2 and 9
 

@@ -4,8 +4,8 @@ discriminator input."""
 import pytest
 import torch
 
-from genlab.errors import GenlabError
 from genlab.models.components.diffaugment import DiffAugment
+from genlab.utils.errors import GenlabError
 
 ALL = ("color", "translation", "cutout")
 

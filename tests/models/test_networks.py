@@ -3,11 +3,11 @@
 import pytest
 import torch
 
-from genlab.errors import GenlabError
 from genlab.models.components.dcgan import DCGANDiscriminator, DCGANGenerator
 from genlab.models.components.discriminator import MinibatchStdDev
 from genlab.models.components.mlp import MLPDiscriminator, MLPGenerator
 from genlab.models.components.vae import ConvDecoder, ConvEncoder
+from genlab.utils.errors import GenlabError
 
 SHAPES = [(1, 28), (3, 28), (1, 32), (3, 32), (1, 64), (3, 64)]
 

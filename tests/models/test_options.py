@@ -10,11 +10,11 @@ import pytorch_lightning as pl
 import torch
 from test_learning import build, fit_steps
 
+from genlab.app.cli import user_error
 from genlab.callbacks.ema import EMA
-from genlab.checkpoints import load_module
-from genlab.cli import user_error
-from genlab.errors import GenlabError
+from genlab.models.checkpoints import load_module
 from genlab.models.gan_module import discriminator_loss, generator_loss
+from genlab.utils.errors import GenlabError
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_ema_weights_are_averaged_and_are_what_sample_uses(tmp_path: Path) -> No
 def test_ema_checkpoint_written_during_fit_holds_average_and_raw_weights(
     train_config, tmp_path: Path
 ) -> None:
-    from genlab.train import train
+    from genlab.app.train import train
 
     result = train(
         train_config(
@@ -110,7 +110,7 @@ def test_ema_checkpoint_written_during_fit_holds_average_and_raw_weights(
 def test_ema_before_its_start_step_leaves_the_raw_weights_in_place(
     train_config, tmp_path: Path
 ) -> None:
-    from genlab.train import train
+    from genlab.app.train import train
 
     result = train(
         train_config(
@@ -142,7 +142,7 @@ def test_a_gmm_prior_vae_checkpoint_reloads_and_samples_from_its_stored_mixture(
         Normal,
     )
 
-    from genlab.train import train
+    from genlab.app.train import train
 
     cfg = train_config("model=vae", "logger=none", "model.prior=gmm", "model.prior_components=8")
     result = train(cfg)

@@ -7,10 +7,10 @@ import pytest
 import torch
 from test_learning import build, fit_steps, fixed_batch
 
-from genlab.checkpoints import load_module
-from genlab.cli import user_error
-from genlab.errors import GenlabError
+from genlab.app.cli import user_error
+from genlab.models.checkpoints import load_module
 from genlab.models.components.clusters import PixelClusters
+from genlab.utils.errors import GenlabError
 
 
 def two_groups(n_first: int, n_second: int) -> torch.Tensor:

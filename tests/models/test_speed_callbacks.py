@@ -7,7 +7,7 @@ import torch
 from test_learning import build, fit_steps, fixed_batch
 
 from genlab.callbacks.speed import ChannelsLast, CompileNetworks, compile_arguments
-from genlab.checkpoints import load_module
+from genlab.models.checkpoints import load_module
 
 
 def trained(

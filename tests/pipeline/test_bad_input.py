@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from genlab.train import train
+from genlab.app.train import train
 
 from scripts import InProcessResult, run_script, run_script_in_process
 
@@ -138,10 +138,10 @@ class RunsCode:
 def test_tampered_files_are_refused_without_running_their_code(tmp_path: Path) -> None:
     import torch
 
-    from genlab.checkpoints import load_module
-    from genlab.errors import CheckpointError, GenlabError
     from genlab.metrics.cache import RealFeatureCache
     from genlab.metrics.extractor import InceptionExtractor
+    from genlab.models.checkpoints import load_module
+    from genlab.utils.errors import CheckpointError, GenlabError
 
     marker = tmp_path / "code-ran"
     tampered = tmp_path / "tampered.ckpt"

@@ -240,7 +240,7 @@ CASES = [
 
 
 def tiny_checkpoint(root: Path, *overrides: str) -> str:
-    from genlab.train import train
+    from genlab.app.train import train
 
     cfg = compose_config(
         "train",
@@ -259,7 +259,7 @@ def tiny_checkpoint(root: Path, *overrides: str) -> str:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Everything the cases point at, made once."""
-    from genlab.evaluator import train_evaluator
+    from genlab.app.train_evaluator import train_evaluator
 
     base = tmp_path_factory.mktemp("world")
     evaluator = train_evaluator(
@@ -286,7 +286,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     textfile.write_text("this is not a database\n")
 
     store_root = base / "store"
-    from genlab.train import train
+    from genlab.app.train import train
 
     finished = train(
         compose_config(

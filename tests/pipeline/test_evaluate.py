@@ -7,10 +7,10 @@ import pytest
 import torch
 from mlflow import MlflowClient
 
-from genlab.errors import GenlabError
-from genlab.evaluate import evaluate
-from genlab.evaluator import train_evaluator
-from genlab.train import train
+from genlab.app.evaluate import evaluate
+from genlab.app.train import train
+from genlab.app.train_evaluator import train_evaluator
+from genlab.utils.errors import GenlabError
 
 from compose import TINY_RUN, compose_config
 
@@ -169,7 +169,7 @@ def test_label_accuracy_and_intra_class_fid_of_real_images(workspace: dict) -> N
     """Real images score the evaluator's own accuracy, and an intra-class FID at the level of
     the real reference, far below that of images with the wrong labels."""
     from genlab.data.prepared import read_split
-    from genlab.evaluator import load_evaluator
+    from genlab.metrics.evaluator import load_evaluator
     from genlab.metrics.scorer import FeatureSet, Scorer
 
     prepared = Path(workspace["root"]) / "data" / "prepared" / "mnist5k"

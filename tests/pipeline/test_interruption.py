@@ -8,7 +8,7 @@ import torch
 from mlflow import MlflowClient
 from states import differing_keys
 
-from genlab.checkpoints import load_module
+from genlab.models.checkpoints import load_module
 
 from compose import TINY_RUN
 from scripts import run_script

@@ -4,7 +4,7 @@ total, the epoch losses, val FID where it is measured, elapsed time and ETA."""
 import logging
 import re
 
-from genlab.train import train
+from genlab.app.train import train
 
 
 def test_one_line_per_epoch_when_the_progress_bar_is_off(train_config, caplog) -> None:

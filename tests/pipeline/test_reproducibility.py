@@ -6,9 +6,9 @@ import pytest
 import torch
 from states import differing_keys
 
-from genlab.checkpoints import load_module
-from genlab.errors import CheckpointError
-from genlab.train import train
+from genlab.app.train import train
+from genlab.models.checkpoints import load_module
+from genlab.utils.errors import CheckpointError
 
 
 def weights_of(checkpoint: str) -> dict[str, torch.Tensor]:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from mlflow.tracking import MlflowClient
 
-from genlab.evaluator import train_evaluator
+from genlab.app.train_evaluator import train_evaluator
 
 from compose import ROOT, TINY_RUN, compose_config
 from scripts import run_script, script_command, script_env

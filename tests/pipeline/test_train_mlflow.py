@@ -7,9 +7,9 @@ import pytest
 import torch
 from mlflow import MlflowClient
 
-from genlab.checkpoints import load_module
+from genlab.app.train import train
+from genlab.models.checkpoints import load_module
 from genlab.tracking.params import COMPARED_PARAMS
-from genlab.train import train
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytorch_lightning as pl
 import torch
 
 from genlab.callbacks.which_checkpoint import newest_checkpoint
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 
 class DivergenceError(GenlabError):

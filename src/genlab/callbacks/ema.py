@@ -12,7 +12,7 @@ weights instead; the first update then copies them, so the average starts where 
 Steps are optimizer steps, and a GAN batch makes two: Lightning checks `step % n == 0` on
 odd step indices only, so for a GAN `update_every_n_steps` must be odd (`check_model` says so
 before training starts). Callbacks that sample during validation must run before this one:
-`genlab.train` orders it last.
+`genlab.app.train` orders it last.
 """
 
 from typing import Any
@@ -20,8 +20,8 @@ from typing import Any
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import EMAWeightAveraging
 
-from genlab import checks
-from genlab.errors import GenlabError
+from genlab.utils import checks
+from genlab.utils.errors import GenlabError
 
 
 class EMA(EMAWeightAveraging):

@@ -12,10 +12,10 @@ import math
 import pytorch_lightning as pl
 import torch
 
-from genlab import checks
-from genlab.evaluator import load_evaluator
+from genlab.metrics.evaluator import load_evaluator
 from genlab.metrics.scorer import FeatureSet, Scorer
 from genlab.models.base import GenerativeModule
+from genlab.utils import checks
 
 
 class FIDMonitor(pl.Callback):

@@ -1,5 +1,5 @@
 """A callback that can tell, before training starts, that it does not fit the model it would
-train (genlab.train asks every callback that can, before the MLflow run is opened)."""
+train (genlab.app.train asks every callback that can, before the MLflow run is opened)."""
 
 from typing import Protocol, runtime_checkable
 

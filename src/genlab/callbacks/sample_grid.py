@@ -12,8 +12,8 @@ import torch
 from pytorch_lightning.utilities import rank_zero_only
 
 from genlab.callbacks.logger_protocols import log_artifact
-from genlab.grids import row_labels, save_grid
 from genlab.models.base import GenerativeModule
+from genlab.utils.grids import row_labels, save_grid
 
 
 def grid_labels(module: GenerativeModule, nrow: int) -> torch.Tensor | None:

@@ -36,7 +36,7 @@ def require_validation_before_the_end(trainer: pl.Trainer) -> None:
     """A checkpoint kept by a `val/` metric needs a validation: a run that ends before its
     first one would keep none, and evaluation would find nothing. The trainer holds both
     values (its epochs and validation interval, its checkpoint callbacks' monitor)."""
-    from genlab.errors import GenlabError
+    from genlab.utils.errors import GenlabError
 
     epochs, every = trainer.max_epochs, trainer.check_val_every_n_epoch
     for callback in trainer.checkpoint_callbacks:

@@ -8,7 +8,6 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Sampler
 
-from genlab import checks
 from genlab.data.dataset import UInt8ImageDataset, keep_batch
 from genlab.data.epoch_order import EpochOrder
 from genlab.data.prepared import (
@@ -18,7 +17,8 @@ from genlab.data.prepared import (
     read_meta,
     read_split,
 )
-from genlab.errors import GenlabError
+from genlab.utils import checks
+from genlab.utils.errors import GenlabError
 
 
 class PreparedDataModule(pl.LightningDataModule):

@@ -6,7 +6,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from genlab.pixels import from_uint8
+from genlab.utils.pixels import from_uint8
 
 
 class UInt8ImageDataset(Dataset):

@@ -21,8 +21,8 @@ from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 
 from genlab.data.sources.base import SPLITS, PreparedSplits
-from genlab.errors import GenlabError
-from genlab.files import atomic_write
+from genlab.utils.errors import GenlabError
+from genlab.utils.files import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from genlab.files import atomic_write
+from genlab.utils.files import atomic_write
 
 log = logging.getLogger(__name__)
 

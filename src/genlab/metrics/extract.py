@@ -10,8 +10,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from genlab.errors import GenlabError
-from genlab.eval_mode import eval_mode
+from genlab.utils.errors import GenlabError
+from genlab.utils.eval_mode import eval_mode
 
 
 def _device_of(module: nn.Module) -> torch.device:

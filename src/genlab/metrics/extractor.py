@@ -13,8 +13,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from genlab.errors import GenlabError, first_line
-from genlab.pixels import to_uint8
+from genlab.utils.errors import GenlabError, first_line
+from genlab.utils.pixels import to_uint8
 
 INCEPTION_WEIGHTS_FILE = "weights-inception-2015-12-05-6726825d.pth"
 

@@ -1,5 +1,5 @@
 """The one path from a generator to its scores, shared by validation (`FIDMonitor`, every epoch)
-and evaluation (`genlab.evaluate`, once per model): draw samples (and, for a conditional model,
+and evaluation (`genlab.app.evaluate`, once per model): draw samples (and, for a conditional model,
 the labels they were asked for), extract evaluator features, compute the scores.
 
 Validation asks for FID and IS only; evaluation adds the scores that need more samples or

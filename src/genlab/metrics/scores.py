@@ -12,7 +12,7 @@ import warnings
 import torch
 from torch import nn
 
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 
 class PrecomputedFeatures(nn.Module):

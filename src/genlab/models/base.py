@@ -8,11 +8,11 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
-from genlab import checks
-from genlab.errors import GenlabError
-from genlab.eval_mode import eval_mode
 from genlab.models.components.clusters import PixelClusters
 from genlab.models.loss_log import TrainLossLog
+from genlab.utils import checks
+from genlab.utils.errors import GenlabError
+from genlab.utils.eval_mode import eval_mode
 
 # Checkpoint key naming the LightningModule class, so a checkpoint alone rebuilds its model.
 MODULE_CLASS_KEY = "genlab_module_class"

@@ -11,7 +11,7 @@ AUGMENTATIONS = ("color", "translation", "cutout")  # DiffAugment's policy
 
 def require_choices(what: str, values: Sequence[str], valid: Sequence[str]) -> None:
     """One line naming what was asked for and what is valid, for a value the options lack."""
-    from genlab.errors import GenlabError
+    from genlab.utils.errors import GenlabError
 
     unknown = [value for value in values if value not in valid]
     if unknown:

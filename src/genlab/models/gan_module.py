@@ -24,12 +24,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genlab import checks
-from genlab.errors import GenlabError
 from genlab.models.base import GenerativeModule, at_least_float32
 from genlab.models.choices import LOSSES, require_choices
 from genlab.models.components.diffaugment import DiffAugment
 from genlab.models.schedule import linear_decay
+from genlab.utils import checks
+from genlab.utils.errors import GenlabError
 
 
 def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor):

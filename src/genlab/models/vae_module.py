@@ -12,11 +12,11 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from genlab import checks
-from genlab.eval_mode import eval_mode
 from genlab.models.base import GenerativeModule, at_least_float32
 from genlab.models.choices import PRIORS, require_choices
 from genlab.models.components.latent_mixture import LatentMixture
+from genlab.utils import checks
+from genlab.utils.eval_mode import eval_mode
 
 
 class VAEModule(GenerativeModule):

@@ -1,5 +1,5 @@
 """The trainer group: the Trainer arguments genlab's configs set, typed. Any other argument of
-Lightning's Trainer can be added with `+trainer.<name>=<value>`; genlab.train checks its name
+Lightning's Trainer can be added with `+trainer.<name>=<value>`; genlab.app.train checks its name
 against the Trainer's own signature."""
 
 from dataclasses import dataclass

@@ -11,8 +11,8 @@ A run records two checkpoints in its tags:
 
 from pathlib import Path
 
-from genlab.errors import CheckpointError
 from genlab.tracking.ref import RunRef
+from genlab.utils.errors import CheckpointError
 
 LAST_CHECKPOINT_TAG = "genlab.checkpoint.last"
 KEPT_CHECKPOINT_TAG = "genlab.checkpoint.kept"

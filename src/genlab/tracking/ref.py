@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from genlab.errors import GenlabError
 from genlab.tracking.redact import redact_value
 from genlab.tracking.store import require_existing_store
+from genlab.utils.errors import GenlabError
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from genlab.errors import GenlabError, first_line
-from genlab.files import creation_blocker
 from genlab.tracking.redact import redact_value
+from genlab.utils.errors import GenlabError, first_line
+from genlab.utils.files import creation_blocker
 
 
 def _sqlite_path(tracking_uri: str) -> Path | None:

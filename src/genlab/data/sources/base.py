@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 SPLITS = ("train", "val")
 

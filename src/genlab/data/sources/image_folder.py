@@ -11,7 +11,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from genlab.data.sources.base import PreparedSplits, stratified_split
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 log = logging.getLogger(__name__)
 

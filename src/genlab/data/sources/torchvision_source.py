@@ -10,8 +10,8 @@ import numpy as np
 import torch
 
 from genlab.data.sources.base import PreparedSplits
-from genlab.errors import DatasetUnavailableError, GenlabError
-from genlab.files import nearest_existing
+from genlab.utils.errors import DatasetUnavailableError, GenlabError
+from genlab.utils.files import nearest_existing
 
 _IDX_FILES = (
     "the four uncompressed IDX files train-images-idx3-ubyte, train-labels-idx1-ubyte, "

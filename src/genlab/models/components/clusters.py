@@ -26,8 +26,8 @@ from math import prod
 import torch
 from torch import nn
 
-from genlab.errors import GenlabError
-from genlab.pixels import from_uint8
+from genlab.utils.errors import GenlabError
+from genlab.utils.pixels import from_uint8
 
 METHODS = ("kmeans", "spectral")
 
@@ -42,7 +42,7 @@ class PixelClusters(nn.Module):
     spectral cluster has no centroid: an image takes the cluster of its nearest training
     image, which is its own for the training images. So the module keeps the training
     images' codes and clusters, and is built for `train_images` of them (the training split's
-    size, which genlab.train passes in).
+    size, which genlab.app.train passes in).
     """
 
     def __init__(

@@ -5,8 +5,8 @@ Koyama 2018)."""
 import torch
 from torch import nn
 
-from genlab.errors import GenlabError
 from genlab.models.choices import CONDITIONINGS, require_choices
+from genlab.utils.errors import GenlabError
 
 
 def check_class_count(num_classes: int) -> None:

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from genlab.errors import GenlabError
 from genlab.models.choices import AUGMENTATIONS, require_choices
+from genlab.utils.errors import GenlabError
 
 BACKGROUND = -1.0
 

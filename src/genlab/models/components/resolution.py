@@ -7,7 +7,7 @@ needs the 7x7 start; 32 and 64 px need 4x4.
 
 from dataclasses import dataclass
 
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 _BASES = (4, 7)
 

@@ -11,7 +11,7 @@ from pytorch_lightning.callbacks import WeightAveraging
 from pytorch_lightning.loggers import Logger
 from pytorch_lightning.utilities import rank_zero_only
 
-from genlab import checks
+from genlab.app.handoff import TrainResult
 from genlab.callbacks.interrupt import InterruptCheckpoint
 from genlab.callbacks.model_checks import ChecksModel
 from genlab.callbacks.sample_grid import SampleGridCallback
@@ -19,9 +19,7 @@ from genlab.callbacks.which_checkpoint import (
     model_checkpoint,
     require_validation_before_the_end,
 )
-from genlab.checkpoints import check_fits, load_module
-from genlab.errors import GenlabError, first_line
-from genlab.handoff import TrainResult
+from genlab.models.checkpoints import check_fits, load_module
 from genlab.tracking.checkpoints import resume_checkpoint
 from genlab.tracking.fluent import tracking_uri_kept
 from genlab.tracking.logger import RunLogger, is_run_logger, open_run, run_loggers
@@ -29,6 +27,8 @@ from genlab.tracking.naming import run_name, run_tags
 from genlab.tracking.record import log_config, log_model, mark_killed
 from genlab.tracking.ref import RunRef
 from genlab.tracking.store import check_store
+from genlab.utils import checks
+from genlab.utils.errors import GenlabError, first_line
 
 
 def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from genlab.errors import GenlabError
 from genlab.tracking.ref import RunRef
+from genlab.utils.errors import GenlabError
 
 SQLITE = "sqlite:///"
 
@@ -43,7 +43,7 @@ def local_uri(uri: str, root: str | Path) -> str:
 
 @dataclass
 class TrainResult:
-    """What `genlab.train.train` returns and the pipeline hands to its later stages."""
+    """What `genlab.app.train.train` returns and the pipeline hands to its later stages."""
 
     checkpoint: str | None  # the model: genlab.callbacks.which_checkpoint.model_checkpoint
     sample_grid: str | None

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from genlab.errors import GenlabError
+from genlab.utils.errors import GenlabError
 
 
 def _fail(key: str, valid: str, value: Any) -> None:

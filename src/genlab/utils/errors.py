@@ -1,7 +1,7 @@
 """User-facing errors.
 
 A `GenlabError` is a problem the user can fix; the entry scripts print it as one `error:` line
-and exit 2 (genlab.cli.one_line_errors), and `HYDRA_FULL_ERROR=1` shows the traceback. Plain
+and exit 2 (genlab.app.cli.one_line_errors), and `HYDRA_FULL_ERROR=1` shows the traceback. Plain
 exceptions, so that models, data and metrics depend on no configuration library.
 """
 

@@ -32,7 +32,7 @@ from omegaconf.errors import (
     OmegaConfBaseException,
 )
 
-from genlab.errors import GenlabError, first_line
+from genlab.utils.errors import GenlabError, first_line
 
 # Set while a genlab script runs, so that Hydra raises its errors to `run` instead of printing
 # them over several lines; the user's own HYDRA_FULL_ERROR=1 is told apart by this mark.
@@ -45,7 +45,7 @@ def full_errors_wanted() -> bool:
 
 def run(task: Callable[[], Any], config_name: str) -> None:
     """Hand the command line to the Hydra task (`@hydra.main`); an error is one line."""
-    from genlab.hydra_compat import use_live_config_store
+    from genlab.utils.hydra_compat import use_live_config_store
 
     use_live_config_store()  # --help in 0.3 s instead of 1.1 s (see genlab/hydra_compat.py)
     if full_errors_wanted():

@@ -11,7 +11,7 @@ matplotlib.use("Agg")  # files only; no display on servers and CI
 import matplotlib.pyplot as plt  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from genlab.errors import GenlabError  # noqa: E402
+from genlab.utils.errors import GenlabError  # noqa: E402
 
 # (header, key in the metrics JSON, format). Arrows give the better direction.
 COLUMNS = [

@@ -7,8 +7,8 @@ asks here, so it works the same installed from a wheel and from a clone.
 
 from pathlib import Path
 
-_PACKAGED = Path(__file__).resolve().parent / "conf"
-_CHECKOUT = Path(__file__).resolve().parents[2] / "conf"
+_PACKAGED = Path(__file__).resolve().parents[1] / "conf"  # genlab/conf in a wheel
+_CHECKOUT = Path(__file__).resolve().parents[3] / "conf"  # the checkout's conf/
 
 
 def config_dir() -> Path:
@@ -21,8 +21,8 @@ def compose(config_name: str = "train", overrides: list[str] | None = None):
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
 
-    import genlab.resolvers
+    import genlab.utils.resolvers
 
-    genlab.resolvers.register()
+    genlab.utils.resolvers.register()
     with initialize_config_dir(str(config_dir()), version_base="1.3", job_name=config_name):
         return hydra_compose(config_name, overrides=overrides or [])

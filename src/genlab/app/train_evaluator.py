@@ -1,5 +1,5 @@
-"""The evaluator classifier: trained on the real training split, its features and logits are
-the space every score is measured in. Training it, saving it, and loading it for scoring."""
+"""Train the evaluator classifier: trained on the real training split, its features and logits
+are the space every score is measured in (genlab.metrics.evaluator loads it for scoring)."""
 
 import json
 from pathlib import Path
@@ -8,9 +8,6 @@ from typing import Any
 import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig
-
-from genlab.errors import GenlabError
-from genlab.metrics.extractor import ClassifierExtractor
 
 METRICS_NAME = "metrics.json"
 
@@ -33,17 +30,3 @@ def train_evaluator(cfg: DictConfig) -> dict[str, Any]:
     metrics = {"val_accuracy": accuracy, "data": meta["name"], "data_sha256": meta["sha256"]}
     (out / METRICS_NAME).write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics | {"checkpoint": str(checkpoint)}
-
-
-def load_evaluator(path: str | Path) -> ClassifierExtractor:
-    """The evaluator at `path` as a feature extractor, or one line saying how to get it."""
-    from genlab.checkpoints import load_module
-    from genlab.models.classifier_module import ClassifierModule
-
-    path = Path(path)
-    if not path.is_file():
-        raise GenlabError(
-            f"evaluator not found at {path}; train it with "
-            "`python pipelines/train_evaluator.py data=<data>` (or use eval=inception)"
-        )
-    return ClassifierExtractor(load_module(path, expected=ClassifierModule).classifier)

@@ -5,8 +5,8 @@ from pathlib import Path
 import torch
 from hydra.utils import get_class
 
-from genlab.errors import CheckpointError, first_line
 from genlab.models.base import MODULE_CLASS_KEY, GenerativeModule
+from genlab.utils.errors import CheckpointError, first_line
 
 
 def load_module(

@@ -16,9 +16,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from genlab.errors import GenlabError  # noqa: E402
-from genlab.report import save_figure  # noqa: E402
+from genlab.app.report import save_figure  # noqa: E402
 from genlab.tracking.store import require_existing_store  # noqa: E402
+from genlab.utils.errors import GenlabError  # noqa: E402
 
 SCORES = [
     ("FID ↓", "eval/fid"),

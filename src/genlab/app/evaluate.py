@@ -10,21 +10,21 @@ from typing import Any
 import torch
 from omegaconf import DictConfig
 
-from genlab import checks
-from genlab.checkpoints import load_module
+from genlab.app.handoff import TrainResult, portable_path, resolve_checkpoint
 from genlab.data.prepared import read_split
-from genlab.errors import GenlabError
-from genlab.evaluator import load_evaluator
-from genlab.grids import row_labels, save_grid
-from genlab.handoff import TrainResult, portable_path, resolve_checkpoint
 from genlab.metrics.cache import RealFeatureCache
+from genlab.metrics.evaluator import load_evaluator
 from genlab.metrics.extractor import InceptionExtractor
 from genlab.metrics.memorization import nearest_training
 from genlab.metrics.scorer import FeatureSet, Scorer
 from genlab.models.base import GenerativeModule
-from genlab.pixels import from_uint8
+from genlab.models.checkpoints import load_module
 from genlab.tracking.record import log_scores
 from genlab.tracking.ref import RunRef
+from genlab.utils import checks
+from genlab.utils.errors import GenlabError
+from genlab.utils.grids import row_labels, save_grid
+from genlab.utils.pixels import from_uint8
 
 GRID_IMAGES = 64
 NEAREST_PAIRS = 16
@@ -50,7 +50,7 @@ def check_eval_options(ev: DictConfig) -> None:
 
 def evaluate(cfg: DictConfig, output_dir: str | Path = ".") -> dict[str, Any]:
     """Score what the evaluate config names (a checkpoint, an MLflow run or a train result).
-    The command line's front door has checked the config already (genlab.cli)."""
+    The command line's front door has checked the config already (genlab.app.cli)."""
     check_eval_options(cfg.eval)
     checkpoint, run = resolve_checkpoint(cfg)
     return score(cfg, checkpoint, run, output_dir)

@@ -8,11 +8,11 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from genlab import checks
-from genlab.errors import GenlabError
-from genlab.grids import row_labels, save_grid
 from genlab.models.base import GenerativeModule
 from genlab.models.vae_module import VAEModule
+from genlab.utils import checks
+from genlab.utils.errors import GenlabError
+from genlab.utils.grids import row_labels, save_grid
 
 
 def check_sample_options(cfg: Any) -> None:

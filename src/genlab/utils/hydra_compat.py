@@ -1,5 +1,5 @@
 """Backport of an upstream Hydra fix that is not in a hydra-core release yet, applied by the
-entry scripts (genlab.cli.run) only: importing genlab never patches Hydra.
+entry scripts (genlab.app.cli.run) only: importing genlab never patches Hydra.
 
 facebookresearch/hydra#2928 (merged 2024-08): the structured-config source looks the ConfigStore
 singleton up on each use instead of holding it; here, copies of the source share the store.
