@@ -30,6 +30,12 @@ ROWS: dict[str, list[str]] = {
         "model.self_conditioning.method=spectral",
         "model.self_conditioning.clusters=20",
     ],
+    "dcgan/spectral k=10, +ema": [
+        "experiment=dcgan",
+        "model.self_conditioning.method=spectral",
+        "callbacks.ema.enabled=true",
+        "callbacks.ema.update_starting_at_step=1501",
+    ],
     "dcgan/spectral k=30": [
         "experiment=dcgan",
         "model.self_conditioning.method=spectral",
@@ -52,6 +58,7 @@ ROWS: dict[str, list[str]] = {
         "callbacks.ema.enabled=true",
         "callbacks.ema.update_starting_at_step=1500",
     ],
+    "cdcgan/40 epochs": ["experiment=cdcgan", "trainer.max_epochs=40"],
     "cdcgan/+lr decay 0.5": ["experiment=cdcgan", "model.lr_decay_start=0.5"],
     # MLP GAN
     "gan/default": ["experiment=gan"],
@@ -111,6 +118,18 @@ ROWS: dict[str, list[str]] = {
     "vae/beta 0.05": ["experiment=vae", "model.beta=0.05"],
     "vae/width 64, beta 0.1": ["experiment=vae", "model.encoder.width=64", "model.beta=0.1"],
     "vae/width 48, beta 0.1": ["experiment=vae", "model.encoder.width=48", "model.beta=0.1"],
+    "vae/width 64, beta 0.1, latent 32": [
+        "experiment=vae",
+        "model.encoder.width=64",
+        "model.beta=0.1",
+        "model.latent_dim=32",
+    ],
+    "vae/width 64, beta 0.1, 100 components": [
+        "experiment=vae",
+        "model.encoder.width=64",
+        "model.beta=0.1",
+        "model.prior_components=100",
+    ],
     "vae/+ema": [  # from batch 1000 of 2480
         "experiment=vae",
         "callbacks.ema.enabled=true",
