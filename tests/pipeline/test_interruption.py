@@ -60,6 +60,31 @@ def test_signal_mid_epoch_saves_a_checkpoint_and_marks_the_run_killed(
     assert (checkpoints / "last.ckpt").is_file()  # the finished first epoch is kept too
 
 
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
+    """`straight(*overrides)`: the last.ckpt of an uninterrupted run, trained once per module in
+    this process (the killed and resumed runs it is compared with are real processes)."""
+    from genlab.app.train import train
+
+    from compose import compose_config
+
+    done: dict[tuple[str, ...], Path] = {}
+
+    def run(*overrides: str) -> Path:
+        if overrides not in done:
+            folder = tmp_path_factory.mktemp("straight")
+            cfg = compose_config(
+                "train",
+                [*TINY_RUN, f"paths.root_dir={folder}", f"paths.data_dir={data_dir}",
+                 f"paths.output_dir={folder}/run", "logger=none", *overrides],
+            )  # fmt: skip
+            train(cfg)
+            done[overrides] = folder / "run" / "checkpoints" / "last.ckpt"
+        return done[overrides]
+
+    return run
+
+
 def same_weights(expected_ckpt: Path, actual_ckpt: Path) -> None:
     """Both the weights that are scored (EMA's average, when on) and the raw ones."""
     expected = torch.load(expected_ckpt, weights_only=True)
@@ -89,11 +114,9 @@ def step_histories_have_no_repeats(run_id: str, tmp_path: Path) -> None:
     ids=["gan", "vae", "dcgan-batchnorm-ema"],
 )
 def test_killed_run_resumes_in_the_same_mlflow_run_to_identical_weights(
-    tmp_path: Path, data_dir: Path, model: str, extra: list[str]
+    tmp_path: Path, data_dir: Path, model: str, extra: list[str], straight
 ) -> None:
     four_epochs = [f"model={model}", "trainer.max_epochs=4", "seed=5", *extra]
-    straight = train_script(tmp_path, data_dir, "straight", *four_epochs)
-    assert straight.returncode == 0, straight.stderr[-2000:]
 
     killed = train_script(
         tmp_path,
@@ -110,26 +133,22 @@ def test_killed_run_resumes_in_the_same_mlflow_run_to_identical_weights(
     )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
 
-    assert len(runs(tmp_path)) == 2  # the uninterrupted run and the killed-then-resumed one
+    assert len(runs(tmp_path)) == 1  # the killed run, resumed in place
     client = MlflowClient(f"sqlite:///{tmp_path}/mlflow.db")
     assert client.get_run(killed_run.info.run_id).info.status == "FINISHED"
     epochs = {m.value for m in client.get_metric_history(killed_run.info.run_id, "epoch")}
     assert epochs == {0, 1, 2, 3}
     step_histories_have_no_repeats(killed_run.info.run_id, tmp_path)
-    same_weights(
-        tmp_path / "straight/checkpoints/last.ckpt", tmp_path / "resumed/checkpoints/last.ckpt"
-    )
+    same_weights(straight(*four_epochs), tmp_path / "resumed/checkpoints/last.ckpt")
 
 
 @pytest.mark.slow
 def test_a_run_interrupted_mid_epoch_resumes_from_its_interrupted_checkpoint(
-    tmp_path: Path, data_dir: Path
+    tmp_path: Path, data_dir: Path, straight
 ) -> None:
     """SIGTERM mid-epoch writes interrupted.ckpt, newer than last.ckpt; the resume hint
     repeats the command's overrides, and the resumed run ends with the uninterrupted weights."""
     four_epochs = ["model=dcgan", "trainer.max_epochs=4", "seed=5"]
-    straight = train_script(tmp_path, data_dir, "straight", *four_epochs)
-    assert straight.returncode == 0, straight.stderr[-2000:]
     stopped = train_script(
         tmp_path,
         data_dir,
@@ -148,21 +167,17 @@ def test_a_run_interrupted_mid_epoch_resumes_from_its_interrupted_checkpoint(
 
     resumed = train_script(tmp_path, data_dir, "resumed", *four_epochs, f"resume={run.info.run_id}")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    same_weights(
-        tmp_path / "straight/checkpoints/last.ckpt", tmp_path / "resumed/checkpoints/last.ckpt"
-    )
+    same_weights(straight(*four_epochs), tmp_path / "resumed/checkpoints/last.ckpt")
     step_histories_have_no_repeats(run.info.run_id, tmp_path)
 
 
 @pytest.mark.slow
 def test_resuming_a_resumed_run_continues_from_its_newest_checkpoint(
-    tmp_path: Path, data_dir: Path
+    tmp_path: Path, data_dir: Path, straight
 ) -> None:
     """Killed twice, in a folder another model used too and then in a new folder: every
     resume finds the run's own newest checkpoint."""
     four_epochs = ["model=vae", "trainer.max_epochs=4", "seed=5"]
-    straight = train_script(tmp_path, data_dir, "straight", *four_epochs)
-    assert straight.returncode == 0, straight.stderr[-2000:]
 
     # Another model finished in the same folder first: its last.ckpt is there already, so this
     # run's own newest checkpoint is last-v1.ckpt.
@@ -200,9 +215,7 @@ def test_resuming_a_resumed_run_continues_from_its_newest_checkpoint(
         "Restoring states from the checkpoint path at " + str(tmp_path / "second")
         in third.stdout + third.stderr
     )
-    same_weights(
-        tmp_path / "straight/checkpoints/last.ckpt", tmp_path / "third/checkpoints/last.ckpt"
-    )
+    same_weights(straight(*four_epochs), tmp_path / "third/checkpoints/last.ckpt")
     step_histories_have_no_repeats(run.info.run_id, tmp_path)
 
 
