@@ -82,38 +82,36 @@ class MLPDiscriminatorConf:
 
 
 @dataclass
-class DCGANGeneratorConf:
-    _target_: str = "genlab.models.components.dcgan.DCGANGenerator"
+class ConvNetworkConf:
+    """What every convolutional network is sized by."""
+
+    _target_: str = "???"
     channels: int = 1
     image_size: int = 28
-    width: int = 64
+    width: int = 32
+
+
+@dataclass
+class DCGANGeneratorConf(ConvNetworkConf):
+    _target_: str = "genlab.models.components.dcgan.DCGANGenerator"
     conditioning: str = "cbn"
 
 
 @dataclass
-class DCGANDiscriminatorConf:
+class DCGANDiscriminatorConf(ConvNetworkConf):
     _target_: str = "genlab.models.components.dcgan.DCGANDiscriminator"
-    channels: int = 1
-    image_size: int = 28
-    width: int = 64
     spectral_norm: bool = False
     minibatch_std: bool = False
 
 
 @dataclass
-class ConvEncoderConf:
+class ConvEncoderConf(ConvNetworkConf):
     _target_: str = "genlab.models.components.vae.ConvEncoder"
-    channels: int = 1
-    image_size: int = 28
-    width: int = 32
 
 
 @dataclass
-class ConvDecoderConf:
+class ConvDecoderConf(ConvNetworkConf):
     _target_: str = "genlab.models.components.vae.ConvDecoder"
-    channels: int = 1
-    image_size: int = 28
-    width: int = 32
 
 
 MODELS: dict[str, type] = {
