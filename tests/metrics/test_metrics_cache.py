@@ -47,3 +47,33 @@ def test_corrupt_cache_file_is_recomputed(tmp_path):
     assert cache.misses == 1 and len(calls) == 1
     torch.testing.assert_close(cache.get_or_compute(KEY, make_compute(calls))[0], features)
     assert cache.hits == 1
+
+
+def test_score_cache_computes_once_and_recomputes_a_broken_file(tmp_path) -> None:
+    from genlab.metrics.cache import ScoreCache
+
+    calls = []
+
+    def compute() -> dict:
+        calls.append(1)
+        return {"fid": 1.25, "kid": -0.03125}
+
+    key = {"data_sha256": "abc", "num_samples": 1000, "code": "v1"}
+    first = ScoreCache(tmp_path).get_or_compute(key, compute)
+    again = ScoreCache(tmp_path).get_or_compute(key, compute)
+    assert first == again == {"fid": 1.25, "kid": -0.03125} and len(calls) == 1
+    ScoreCache(tmp_path).get_or_compute(key | {"code": "v2"}, compute)  # other code: computed
+    assert len(calls) == 2
+    [path] = [p for p in tmp_path.glob("*.json") if "v1" in p.read_text()]
+    path.write_text("{ truncated")
+    assert ScoreCache(tmp_path).get_or_compute(key, compute) == first and len(calls) == 3
+
+
+def test_the_code_fingerprint_follows_the_scoring_code_and_library_versions() -> None:
+    from genlab.metrics import manifold, scores
+    from genlab.metrics.cache import code_fingerprint
+
+    base = code_fingerprint([scores], ["torchmetrics"])
+    assert base == code_fingerprint([scores], ["torchmetrics"])
+    assert base != code_fingerprint([scores, manifold], ["torchmetrics"])
+    assert base != code_fingerprint([scores], ["torchmetrics", "prdc"])

@@ -64,15 +64,19 @@ def test_scores_are_written_logged_and_real_features_cached(workspace: dict) -> 
     assert artifacts == ["evaluation/nearest.png", "evaluation/samples.png"]
     assert (out / "nearest.png").read_bytes()[:4] == b"\x89PNG"
 
-    cache_files = sorted((workspace["root"] / ".cache" / "real_features").glob("*"))
-    assert len(cache_files) == 2  # train and val features
+    cache = workspace["root"] / ".cache" / "real_features"
+    assert len(list(cache.glob("*.pt"))) == 2  # train and val features
+    assert len(list(cache.glob("*.json"))) == 1  # the real-data row's scores
+    cache_files = sorted(cache.glob("*"))
     stamps = [p.stat().st_mtime_ns for p in cache_files]
     second = evaluate(
         eval_config(workspace, f"ckpt_path={workspace['train'].checkpoint}"),
         output_dir=workspace["root"] / "eval2",
     )
     assert [p.stat().st_mtime_ns for p in cache_files] == stamps  # read, not recomputed
+    assert sorted(cache.glob("*")) == cache_files
     assert second["fid"] == pytest.approx(first["fid"])  # same seed, same samples
+    assert second["reference"] == first["reference"]
 
 
 def test_every_score_has_its_reference_at_the_same_sample_count(workspace: dict) -> None:

@@ -12,7 +12,7 @@ from omegaconf import DictConfig
 
 from genlab.app.handoff import TrainResult, portable_path, resolve_checkpoint
 from genlab.data.prepared import read_split
-from genlab.metrics.cache import RealFeatureCache
+from genlab.metrics.cache import RealFeatureCache, ScoreCache, code_fingerprint
 from genlab.metrics.evaluator import load_evaluator
 from genlab.metrics.extractor import InceptionExtractor
 from genlab.metrics.memorization import nearest_training
@@ -121,7 +121,7 @@ def score(
             f"the val split has {len(held_out)} images, fewer than the {ev.num_samples} "
             "generated: the reference row uses all of them, so it is not an equal-count floor"
         )
-    reference |= scorer.full_scores(train, held_out)
+    reference |= reference_scores(ev.cache_dir, scorer, datamodule.meta, train, held_out)
 
     fake, images = scorer.generate(
         module, ev.num_samples, ev.seed, keep=max(GRID_IMAGES, NEAREST_PAIRS), progress=True
@@ -152,6 +152,26 @@ def score(
     if run is not None:
         log_scores(run, numeric_scores(result), [paths["grid_path"], paths["nearest_path"]])
     return result | {key: str(path) for key, path in paths.items()}
+
+
+def reference_scores(
+    cache_dir: str, scorer: Scorer, meta: dict[str, Any], train: FeatureSet, held_out: FeatureSet
+) -> dict[str, Any]:
+    """The real-data row: held-out images scored against the training split. Every evaluation
+    of the same data, extractor, count and seed gives the same row, so it is computed once."""
+    from genlab.metrics import conditional, manifold, memorization, scores
+    from genlab.metrics import scorer as scorer_module
+
+    modules = [scores, manifold, memorization, conditional, scorer_module]
+    key = {
+        "data_sha256": meta["sha256"],
+        "extractor": scorer.extractor.fingerprint(),
+        "num_samples": len(held_out),
+        "conditional": held_out.labels is not None,
+        "seed": scorer.seed,
+        "code": code_fingerprint(modules, ["torchmetrics", "prdc"]),
+    }
+    return ScoreCache(cache_dir).get_or_compute(key, lambda: scorer.full_scores(train, held_out))
 
 
 def _save_grid(module: GenerativeModule, images: torch.Tensor, path: Path, seed: int) -> None:

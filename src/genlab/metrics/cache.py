@@ -1,16 +1,22 @@
-"""On-disk cache of real-data features, so the real side of FID/KID is extracted once.
+"""On-disk cache of real data's features, so the real side of FID/KID is extracted once, and of
+the real-data reference scores, which every evaluation of the same data, extractor and sample
+count shares (each of the pipeline's evaluate stages would compute the same row again).
 
 The file name is the sha256 of the key (JSON with sorted keys), and the key holds everything
-that determines the features: dataset content hash, split, extractor fingerprint, image size and
-sample count. Any change gives a new file instead of silently reusing stale features.
+that determines the result: dataset content hash, split, extractor fingerprint, image size and
+sample count; for scores also the source of the code that computes them and the versions of the
+libraries it calls. Any change gives a new file instead of silently reusing a stale one.
 """
 
 import hashlib
+import inspect
 import json
 import logging
 import os
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import torch
@@ -78,3 +84,37 @@ class RealFeatureCache:
             "logits": logits.detach().cpu().clone(),
         }
         atomic_write(path, lambda f: torch.save(payload, f))
+
+
+def code_fingerprint(modules: list[ModuleType], packages: list[str]) -> str:
+    """sha256 of the modules' source and the packages' versions: what computes a cached value."""
+    parts = [inspect.getsource(module) for module in modules]
+    parts += [f"{name}=={version(name)}" for name in packages]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+class ScoreCache:
+    """`get_or_compute(key, compute)` for a dict of scores: `<cache_dir>/<sha256(key)>.json`."""
+
+    def __init__(self, cache_dir: str | os.PathLike[str]):
+        self.cache_dir = Path(cache_dir)
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_compute(
+        self, key: dict[str, Any], compute: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        path = self.cache_dir / f"{key_digest(key)}.json"
+        key_json = json.dumps(key, sort_keys=True)
+        try:
+            payload = json.loads(path.read_text()) if path.is_file() else None
+            if payload is not None and payload["key"] == key_json:
+                self.hits += 1
+                return payload["scores"]
+        except (ValueError, KeyError) as e:  # a truncated or foreign file is a miss
+            log.warning("ignoring unreadable score cache %s (%s); recomputing", path, e)
+        self.misses += 1
+        scores = compute()
+        text = json.dumps({"key": key_json, "scores": scores}, indent=1) + "\n"
+        atomic_write(path, lambda f: f.write(text.encode()))
+        return scores
