@@ -110,6 +110,14 @@ ROWS: dict[str, list[str]] = {
     "vae/beta 0.25": ["experiment=vae", "model.beta=0.25"],
     "vae/50 components": ["experiment=vae", "model.prior_components=50"],  # the default now
     "vae/20 components": ["experiment=vae", "model.prior_components=20"],  # the default before it
+    # The seventh round's default is width 64, beta 0.1, latent 32; the rows below ran before it
+    # and name what they changed against the sixth round's width 32, beta 0.5, latent 16.
+    "vae/sixth round (width 32, beta 0.5, latent 16)": [
+        "experiment=vae",
+        "model.encoder.width=32",
+        "model.beta=0.5",
+        "model.latent_dim=16",
+    ],
     "vae/width 64": ["experiment=vae", "model.encoder.width=64"],
     "vae/latent 32": ["experiment=vae", "model.latent_dim=32"],
     "vae/beta 0.1": ["experiment=vae", "model.beta=0.1"],
