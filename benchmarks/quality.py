@@ -145,7 +145,7 @@ def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
         "kid": scores["kid"],
         "fid_interval": [scores["fid_low"], scores["fid_high"]],
         **{key: scores[key] for key in MANIFOLD if key in scores},
-        "class_mix_tv": class_mix_tv(root / checkpoint, root),
+        **class_mix(root / checkpoint, root),
         "best_epoch": min(curve, key=lambda point: point[1])[0] if curve else None,
         "val_fid": [round(fid, 2) for _, fid in curve],
         "reference": {"fid": scores["reference"]["fid"], "is": scores["reference"]["is_mean"]},
@@ -153,16 +153,18 @@ def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
     }
 
 
-def class_mix_tv(checkpoint: Path, root: Path) -> float:
-    """How far the evaluator's labels of 1,000 samples are from a uniform class mix (total
-    variation): a diagnostic of mode balance, read after training, never fed back into it."""
+def class_mix(checkpoint: Path, root: Path) -> dict:
+    """The evaluator's labels of 1,000 samples: each class's share, and their total variation
+    distance from a uniform mix. A diagnostic of mode balance, read after training, never fed
+    back into it."""
     from class_histogram import class_shares
 
     from genlab.metrics.evaluator import load_evaluator
 
     evaluator = load_evaluator(evaluator_checkpoint(root))
     shares = class_shares(checkpoint, evaluator.eval(), 1000, seed=0)
-    return float((shares - 1 / len(shares)).abs().sum() / 2)
+    tv = float((shares - 1 / len(shares)).abs().sum() / 2)
+    return {"class_shares": [round(float(x), 3) for x in shares], "class_mix_tv": tv}
 
 
 def mean_of(done: list[dict], key: str, fmt: str) -> str:
