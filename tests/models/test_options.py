@@ -158,7 +158,8 @@ def test_a_gmm_prior_vae_checkpoint_reloads_and_samples_from_its_stored_mixture(
         Categorical(stored["weights"]),
         MultivariateNormal(stored["means"], scale_tril=stored["scale_tril"]),
     )
-    standard = Independent(Normal(torch.zeros(16), torch.ones(16)), 1)
+    latent = cfg.model.latent_dim
+    standard = Independent(Normal(torch.zeros(latent), torch.ones(latent)), 1)
     codes = loaded.sample_noise(4000, torch.Generator().manual_seed(0))
     reference = mixture.sample((4000,))
     # The draws are the mixture's: as likely under it as its own samples, and not N(0, I)'s.
