@@ -29,6 +29,9 @@ ROWS: dict[str, list[str]] = {
     # Self-conditioning: the default since the sixth round, with 10 clusters
     "dcgan/-self-conditioning": ["experiment=dcgan", "model.self_conditioning.clusters=0"],
     "dcgan/self-conditioning k=20": ["experiment=dcgan", "model.self_conditioning.clusters=20"],
+    # Seventh round: spectral clustering became the default (k=10 for the DCGAN, k=20 for the
+    # MLP GAN); the rows below say their method, so they mean the same under either default.
+    "dcgan/kmeans k=10": ["experiment=dcgan", "model.self_conditioning.method=kmeans"],
     "dcgan/spectral k=10": ["experiment=dcgan", "model.self_conditioning.method=spectral"],
     "dcgan/spectral k=20": [
         "experiment=dcgan",
@@ -77,6 +80,7 @@ ROWS: dict[str, list[str]] = {
     "gan/+hinge": ["experiment=gan", "model.loss=hinge"],
     "gan/+spectral-norm": ["experiment=gan", "model.discriminator.spectral_norm=true"],
     "gan/+minibatch-std": ["experiment=gan", "model.discriminator.minibatch_std=true"],
+    "gan/kmeans k=20": ["experiment=gan", "model.self_conditioning.method=kmeans"],
     "gan/spectral k=20": ["experiment=gan", "model.self_conditioning.method=spectral"],
     "gan/+lr decay 0.5": ["experiment=gan", "model.lr_decay_start=0.5"],
     "gan/-self-conditioning": ["experiment=gan", "model.self_conditioning.clusters=0"],
