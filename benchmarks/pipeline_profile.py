@@ -36,7 +36,7 @@ PHASES: list[tuple[str, tuple[str, ...]]] = [
     ("mixture fits", ("fit_latent_density (", "sklearn/mixture/")),
     ("validation (val/fid, grids)", ("FIDMonitor.", "SampleGridCallback.", "_EvaluationLoop.")),
     ("data loading", ("genlab/data/", "mlxtend/")),
-    ("evaluation", ("genlab/evaluate.py",)),
+    ("evaluation", ("genlab/evaluate.py", "genlab/app/evaluate.py")),
     ("training steps", ("_TrainingEpochLoop.",)),
 ]
 # What an "evaluation" sample was doing; loading the checkpoint and the evaluator is "other".
