@@ -14,6 +14,7 @@ from genlab.app.cli import user_error
 from genlab.callbacks.ema import EMA
 from genlab.models.checkpoints import load_module
 from genlab.models.gan_module import discriminator_loss, generator_loss
+from genlab.models.vae_module import MIXTURE_KEY
 from genlab.utils.errors import GenlabError
 
 
@@ -131,9 +132,16 @@ def test_ema_before_its_start_step_leaves_the_raw_weights_in_place(
     )
 
 
+@pytest.mark.parametrize(
+    "averaging",
+    [[], ["callbacks.ema.enabled=true", "callbacks.ema.decay=0.5"]],
+    ids=["raw", "ema"],
+)
 def test_a_gmm_prior_vae_checkpoint_reloads_and_samples_from_its_stored_mixture(
-    train_config, tmp_path: Path
+    train_config, tmp_path: Path, averaging: list[str]
 ) -> None:
+    """With EMA the checkpoint's state_dict is the averaged copy's, whose own mixture was never
+    fitted: the stored mixture must still be the fitted one."""
     from torch.distributions import (
         Categorical,
         Independent,
@@ -144,11 +152,13 @@ def test_a_gmm_prior_vae_checkpoint_reloads_and_samples_from_its_stored_mixture(
 
     from genlab.app.train import train
 
-    cfg = train_config("model=vae", "logger=none", "model.prior=gmm", "model.prior_components=8")
+    cfg = train_config(
+        "model=vae", "logger=none", "model.prior=gmm", "model.prior_components=8", *averaging
+    )
     result = train(cfg)
-    stored = torch.load(result.checkpoint, weights_only=True)["state_dict"][
-        "latent_density._extra_state"
-    ]
+    checkpoint = torch.load(result.checkpoint, weights_only=True)
+    stored = checkpoint[MIXTURE_KEY]
+    assert not any(key.startswith("latent_density.") for key in checkpoint["state_dict"])
     assert stored["means"].shape == (cfg.model.prior_components, cfg.model.latent_dim)
     assert stored["weights"].sum().item() == pytest.approx(1, abs=1e-5)
 
@@ -169,6 +179,21 @@ def test_a_gmm_prior_vae_checkpoint_reloads_and_samples_from_its_stored_mixture(
     assert mixture.log_prob(codes).mean() > standard.log_prob(codes).mean() + 1
     seeded = [loaded.sample(4, generator=torch.Generator().manual_seed(1)) for _ in range(2)]
     torch.testing.assert_close(*seeded)
+
+
+def test_a_checkpoint_that_kept_the_mixture_in_its_state_dict_still_loads(
+    train_config, tmp_path: Path
+) -> None:
+    """Before 2026-12-05 the fit travelled as the mixture's torch extra state."""
+    from genlab.app.train import train
+
+    cfg = train_config("model=vae", "logger=none", "model.prior=gmm", "model.prior_components=4")
+    checkpoint = torch.load(train(cfg).checkpoint, weights_only=True)
+    stored = checkpoint.pop(MIXTURE_KEY)
+    checkpoint["state_dict"]["latent_density._extra_state"] = stored
+    torch.save(checkpoint, tmp_path / "legacy.ckpt")
+    loaded = load_module(tmp_path / "legacy.ckpt")
+    torch.testing.assert_close(loaded.latent_density.means, stored["means"])
 
 
 def test_the_mixture_is_fitted_to_the_training_codes_at_the_end_of_fit() -> None:

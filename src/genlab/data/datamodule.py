@@ -111,11 +111,16 @@ class PreparedDataModule(pl.LightningDataModule):
 
     def _batches_done(self) -> int:
         """The batches of the current epoch already trained on: nonzero only when the trainer
-        was restored from a checkpoint written mid-epoch."""
-        if self.trainer is None:
+        was restored from a checkpoint written mid-epoch. Read from the trainer's public, restored
+        counts: optimizer steps (a model that makes several per batch says how many), epochs,
+        and batches per epoch."""
+        trainer = self.trainer
+        if trainer is None:
             return 0
-        done = self.trainer.fit_loop.epoch_loop.batch_progress.current.completed
-        return done if 0 < done < self.trainer.num_training_batches else 0
+        per_batch = getattr(trainer.lightning_module, "optimizer_steps_per_batch", 1)
+        per_epoch = trainer.num_training_batches
+        done = trainer.global_step // per_batch - trainer.current_epoch * int(per_epoch)
+        return done if 0 < done < per_epoch else 0
 
     def val_dataloader(self) -> DataLoader:
         return self._loader(self._require(self.val_set), shuffle=False, drop_last=False)

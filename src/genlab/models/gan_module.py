@@ -146,7 +146,7 @@ class GANModule(GenerativeModule):
             scheduler.step()
 
         losses = {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
-        self.loss_log.step(self, losses)
+        self.loss_log.step(self, losses, batch_idx)
         return losses  # StopOnDivergence reads them in on_train_batch_end
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:

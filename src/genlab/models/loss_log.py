@@ -12,13 +12,22 @@ import pytorch_lightning as pl
 import torch
 
 
+def fit_batch_index(trainer: pl.Trainer, batch_idx: int) -> int:
+    """The batch's index counted from the start of the fit, from public trainer state: every
+    epoch but the last has `num_training_batches` batches, and a run resumed mid-epoch is handed
+    the batch index it would have had."""
+    return trainer.current_epoch * int(trainer.num_training_batches) + batch_idx
+
+
 class TrainLossLog:
     def __init__(self) -> None:
         self.names: list[str] = []
         self.sums: torch.Tensor | None = None
         self.steps = 0
 
-    def step(self, module: pl.LightningModule, losses: dict[str, torch.Tensor]) -> None:
+    def step(
+        self, module: pl.LightningModule, losses: dict[str, torch.Tensor], batch_idx: int
+    ) -> None:
         values = [value.detach() for value in losses.values()]
         stacked = torch.stack(values)
         if self.sums is None:
@@ -26,7 +35,7 @@ class TrainLossLog:
         self.sums += stacked
         self.steps += 1
         trainer = module.trainer
-        if (trainer.fit_loop.total_batch_idx + 1) % trainer.log_every_n_steps == 0:
+        if (fit_batch_index(trainer, batch_idx) + 1) % trainer.log_every_n_steps == 0:
             module.log_dict(
                 {f"train/{name}_step": v for name, v in zip(losses, values, strict=True)},
                 prog_bar=True,

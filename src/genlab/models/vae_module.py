@@ -18,6 +18,8 @@ from genlab.models.components.latent_mixture import LatentMixture
 from genlab.utils import checks
 from genlab.utils.eval_mode import eval_mode
 
+MIXTURE_KEY = "latent_mixture"  # the checkpoint's entry for the fitted prior
+
 
 class VAEModule(GenerativeModule):
     def __init__(
@@ -82,7 +84,7 @@ class VAEModule(GenerativeModule):
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
     ) -> dict[str, torch.Tensor]:
         terms = self.elbo_terms(*self.images_and_labels(batch))
-        self.loss_log.step(self, terms)
+        self.loss_log.step(self, terms, batch_idx)
         return terms  # "loss" is optimised; StopOnDivergence reads all of them
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
@@ -126,8 +128,17 @@ class VAEModule(GenerativeModule):
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         super().on_save_checkpoint(checkpoint)
-        # An EMA callback saved its averaged copy's state_dict, whose mixture was never
-        # fitted; the live one was fitted on those same averaged weights during validation.
-        key = "latent_density._extra_state"
-        if key in checkpoint["state_dict"]:
-            checkpoint["state_dict"][key] = self.latent_density.get_extra_state()
+        # Beside the state_dict, not in it: an EMA callback replaces the state_dict by its
+        # averaged copy's, whose mixture was never fitted; the live one was fitted on those same
+        # averaged weights during validation.
+        checkpoint[MIXTURE_KEY] = self.latent_density.state()
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        super().on_load_checkpoint(checkpoint)
+        state = checkpoint.get(MIXTURE_KEY, {})
+        # Checkpoints written before 2026-12-05 kept the fit inside the state_dict, under the
+        # mixture's name (it has no parameters or buffers, so nothing else is there).
+        for weights in ("state_dict", "current_model_state"):
+            for key in [k for k in checkpoint.get(weights, {}) if k.startswith("latent_density.")]:
+                state = checkpoint[weights].pop(key)
+        self.latent_density.load_state(state)

@@ -6,8 +6,9 @@ codes drawn from the prior land in holes the decoder never learned, and come out
 half-digits. A Gaussian mixture fitted to the training split's posterior means samples where
 real images actually sit. scikit-learn fits it; sampling is torch, with a seedable generator.
 
-The fitted mixture travels as the module's *extra state*, not as buffers: it is refitted, never
-trained, so weight averaging (EMA) must not average it.
+The fitted mixture is neither parameters nor buffers, so it stays out of the state_dict: it is
+refitted, never trained, and weight averaging (EMA) averages and swaps state_dicts. The VAE
+module carries `state()` through its checkpoint hooks instead.
 """
 
 from typing import Any
@@ -82,12 +83,13 @@ class LatentMixture(nn.Module):
         eps = torch.randn(n, self.latent_dim, 1, generator=generator)
         return self.means[component] + (self.scale_tril[component] @ eps).squeeze(-1)
 
-    def get_extra_state(self) -> dict[str, Any]:
+    def state(self) -> dict[str, Any]:
+        """The fit, as tensors (a `weights_only` load reads them); empty when unfitted."""
         if not self.fitted:
             return {}
         return {"weights": self.weights, "means": self.means, "scale_tril": self.scale_tril}
 
-    def set_extra_state(self, state: dict[str, Any]) -> None:
+    def load_state(self, state: dict[str, Any]) -> None:
         self.weights = state.get("weights")
         self.means = state.get("means")
         self.scale_tril = state.get("scale_tril")
