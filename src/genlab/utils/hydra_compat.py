@@ -16,7 +16,6 @@ the installed Hydra has the fix, so this module gets removed.
 import copy
 
 import hydra
-from hydra._internal.sources_registry import SourcesRegistry
 from hydra.core.plugins import Plugins
 from hydra.plugins.config_source import ConfigSource
 
@@ -31,10 +30,11 @@ def _copy_sharing_store(source: ConfigSource, memo: dict) -> ConfigSource:
 
 
 def structured_source_class() -> type:
-    """The class Hydra actually uses: its plugin scan (done once per process) re-executes the
-    source modules, so the class imported before the scan is stale."""
-    Plugins.instance()
-    return SourcesRegistry.instance().resolve("structured")
+    """The class Hydra actually uses, found through the public plugin API: its plugin scan
+    (done once per process) re-executes the source modules, so a class imported before the scan
+    is stale, and the scheme's newest registration is the live one."""
+    sources = Plugins.instance().discover(ConfigSource)
+    return [source for source in sources if source.scheme() == "structured"][-1]
 
 
 def copies_the_store() -> bool:
