@@ -92,8 +92,8 @@ def test_the_checkpoint_kept_by_the_monitor_is_the_logged_model(
     kept = load_module(result.checkpoint)
     last = load_module(Path(result.checkpoint).with_name("last.ckpt"))
     z = torch.randn(16, kept.latent_dim, generator=torch.Generator().manual_seed(0))
-    torch.testing.assert_close(logged.generate(z), kept.generate(z))
-    assert (logged.generate(z) - last.generate(z)).abs().max() > 1e-3
+    torch.testing.assert_close(logged(z), kept.generate(z))
+    assert (logged(z) - last.generate(z)).abs().max() > 1e-3
 
 
 def test_a_conditional_model_round_trips_through_the_mlflow_model(
@@ -105,11 +105,36 @@ def test_a_conditional_model_round_trips_through_the_mlflow_model(
     mlflow.set_tracking_uri(tracking_uri)
     logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
     kept = load_module(result.checkpoint)
-    assert logged.conditional and logged.num_classes == 10
+    weights = mlflow.models.get_model_info(f"runs:/{run_id}/model").metadata["label_weights"]
+    assert weights == pytest.approx(kept.class_prior.tolist(), abs=1e-6) and len(weights) == 10
     z = torch.randn(10, kept.latent_dim, generator=torch.Generator().manual_seed(0))
     labels = torch.arange(10)
     torch.testing.assert_close(logged(z, labels), kept.generate(z, labels))
     assert logged(z, labels).shape == (10, 1, 28, 28)
+
+
+def test_a_self_conditioned_model_is_logged_as_a_graph_that_takes_its_clusters(
+    train_config, tmp_path: Path, monkeypatch
+) -> None:
+    """pt2, not pickle: the artifact is a `torch.export` program, loaded without unpickling
+    code, any batch size; the labels it takes are the clusters, drawn by their sizes."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    result = train(train_config("model=gan", "model.self_conditioning.clusters=4"))
+    tracking_uri, run_id = result.run.tracking_uri, result.run.run_id
+    mlflow.set_tracking_uri(tracking_uri)
+    files = {a.path for a in MlflowClient(tracking_uri).list_artifacts(run_id, "model/data")}
+    assert files == {"model/data/model.pt2"}  # pickle writes model.pth and its module's name
+    info = mlflow.models.get_model_info(f"runs:/{run_id}/model")
+    kept = load_module(result.checkpoint)
+    sizes = kept.clusters.sizes / kept.clusters.sizes.sum()
+    assert info.metadata["label_weights"] == pytest.approx(sizes.tolist(), abs=1e-6)
+    # MLflow then loads only an archive whose records its restricted unpickler accepts.
+    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "false")
+    logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
+    for n in (1, 7):
+        z = torch.randn(n, kept.latent_dim, generator=torch.Generator().manual_seed(n))
+        clusters = torch.arange(n) % 4
+        torch.testing.assert_close(logged(z, clusters), kept.generate(z, clusters))
 
 
 def test_runs_of_a_config_share_param_keys(train_config, tmp_path: Path, monkeypatch) -> None:

@@ -96,6 +96,14 @@ class GenerativeModule(pl.LightningModule):
         """How many labels the networks take: classes, clusters, or 0 (none)."""
         return self.clusters.clusters if self.clusters is not None else self.num_classes
 
+    def label_weights(self) -> torch.Tensor | None:
+        """How often each network label is drawn when none is asked for: the clusters' sizes or
+        the training classes' frequencies (normalised); None for a model without labels."""
+        if self.clusters is not None:
+            sizes = self.clusters.sizes.detach().cpu().double()
+            return sizes / sizes.sum()
+        return self.class_prior.detach().cpu().double() if self.conditional else None
+
     def network(self, config: dict[str, Any], **kwargs: Any) -> torch.nn.Module:
         """A network built from its config (`_target_` and arguments), told the label count
         when the model is conditional or self-conditioned."""

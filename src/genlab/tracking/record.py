@@ -3,6 +3,7 @@ that let runs be compared and re-run, the model (its checkpoint and an MLflow Py
 the evaluation scores, and the KILLED state of an interrupted run."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from omegaconf import DictConfig, OmegaConf
@@ -14,6 +15,9 @@ from genlab.tracking.params import compared_params
 from genlab.tracking.redact import redact
 from genlab.tracking.ref import RunRef
 
+if TYPE_CHECKING:
+    from mlflow.models.signature import ModelSignature
+
 
 def log_config(logger: RunLogger, cfg: DictConfig) -> None:
     """Params for comparing runs, plus the exact YAML (credentials redacted) to re-run one."""
@@ -23,20 +27,67 @@ def log_config(logger: RunLogger, cfg: DictConfig) -> None:
 
 
 def log_model(logger: RunLogger, module: torch.nn.Module, checkpoint: Path | None) -> None:
-    """The model evaluation scores: its checkpoint as an artifact (`checkpoints/`), and the
-    module as an MLflow PyTorch model whose `forward(z, labels=None)` gives images."""
+    """The model evaluation scores: its checkpoint as an artifact (`checkpoints/`), and its
+    `forward(z[, labels])` as an MLflow PyTorch model in MLflow's `pt2` format (a
+    `torch.export` graph, loaded without unpickling code). The batch dimension is dynamic: the
+    signature marks it -1, which MLflow exports as `Dim.AUTO`. The model's metadata says how to
+    draw the inputs."""
     import mlflow
 
     if checkpoint is not None:
         epoch = torch.load(checkpoint, map_location="cpu", weights_only=True)["epoch"]
         record_kept_checkpoint(logger.experiment, logger.run_id, checkpoint, epoch)
+    module = module.to("cpu").eval()
+    example, signature = graph_inputs(module)
     with fluent_store(logger.tracking_uri), mlflow.start_run(run_id=logger.run_id):
         mlflow.pytorch.log_model(
-            module.to("cpu").eval(),
+            module,
             name="model",
-            serialization_format="pickle",  # pt2 export would freeze the batch size
-            pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", "genlab"],
+            serialization_format="pt2",
+            input_example=example,
+            signature=signature,
+            metadata=input_metadata(module),
+            pip_requirements=[f"torch=={torch.__version__.split('+')[0]}"],
         )
+
+
+def graph_inputs(module: torch.nn.Module) -> tuple[tuple[torch.Tensor, ...], "ModelSignature"]:
+    """An example batch (two images: `torch.export` fixes a size-1 dimension) and the signature
+    that makes its batch dimension dynamic: `z`, then `labels` for a model whose networks take
+    labels (its classes or its clusters)."""
+    import numpy as np
+    from mlflow.models.signature import ModelSignature
+    from mlflow.types.schema import Schema, TensorSpec
+
+    z = torch.zeros(2, module.latent_dim)
+    inputs = [TensorSpec(np.dtype(np.float32), (-1, module.latent_dim), "z")]
+    example: tuple[torch.Tensor, ...] = (z,)
+    if module.label_weights() is not None:
+        inputs.append(TensorSpec(np.dtype(np.int64), (-1,), "labels"))
+        example = (z, torch.zeros(2, dtype=torch.int64))
+    with torch.no_grad():
+        images = module(*example)
+    outputs = [TensorSpec(np.dtype(np.float32), (-1, *images.shape[1:]), "images")]
+    return example, ModelSignature(Schema(inputs), Schema(outputs))
+
+
+def input_metadata(module: torch.nn.Module) -> dict[str, object]:
+    """What a user of the graph needs to draw its inputs as genlab's `sample()` does."""
+    weights = module.label_weights()
+    metadata: dict[str, object] = {
+        "images": "in [-1, 1], shape (N, C, H, W)",
+        "z": "standard normal, shape (N, latent_dim)",
+    }
+    if getattr(module.hparams, "prior", "normal") == "gmm":
+        metadata["z"] = (
+            "the VAE's fitted latent mixture, which the graph does not hold: "
+            "genlab.models.checkpoints.load_module(<checkpoints/ artifact>).sample(n) draws it"
+        )
+    if weights is not None:
+        kind = "clusters" if module.clusters is not None else "classes"
+        metadata["labels"] = f"int64 {kind}, shape (N,); label_weights: how often each is drawn"
+        metadata["label_weights"] = [round(w, 6) for w in weights.tolist()]
+    return metadata
 
 
 def mark_killed(logger: RunLogger) -> None:
