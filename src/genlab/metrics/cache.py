@@ -17,7 +17,7 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, BinaryIO
 
 import torch
 
@@ -32,11 +32,16 @@ def key_digest(key: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class RealFeatureCache:
-    """`get_or_compute(key, compute)`: load `<cache_dir>/<sha256(key)>.pt`, or compute and save.
+class KeyedFileCache:
+    """`get_or_compute(key, compute)`: read `<cache_dir>/<sha256(key)><suffix>`, or compute and
+    write it. The file stores its key too, and a file whose key differs, or that cannot be
+    read (truncated, foreign), is a miss: it must never stop an evaluation.
 
     `hits` and `misses` count the outcomes (for tests and for logging how much was reused).
+    Subclasses say how a value is read and written.
     """
+
+    suffix = ""
 
     def __init__(self, cache_dir: str | os.PathLike[str]):
         self.cache_dir = Path(cache_dir)
@@ -44,46 +49,66 @@ class RealFeatureCache:
         self.misses = 0
 
     def path_for(self, key: dict[str, Any]) -> Path:
-        return self.cache_dir / f"{key_digest(key)}.pt"
+        return self.cache_dir / f"{key_digest(key)}{self.suffix}"
 
-    def get_or_compute(
-        self,
-        key: dict[str, Any],
-        compute: Callable[[], tuple[torch.Tensor, torch.Tensor]],
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    def get_or_compute(self, key: dict[str, Any], compute: Callable[[], Any]) -> Any:
         path = self.path_for(key)
         key_json = json.dumps(key, sort_keys=True)
-        cached = self._load(path, key_json)
-        if cached is not None:
-            self.hits += 1
-            return cached
+        if path.is_file():
+            try:
+                stored_key, value = self.read(path)
+                if stored_key == key_json:
+                    self.hits += 1
+                    return value
+            except Exception as e:  # noqa: BLE001 - any unreadable file is a miss
+                log.warning("ignoring unreadable cache file %s (%s); recomputing", path, e)
         self.misses += 1
-        features, logits = compute()
-        self._save(path, key_json, features, logits)
-        return features, logits
+        value = compute()
+        # Atomically: readers (or a parallel sweep job) never see a half-written file.
+        atomic_write(path, lambda f: self.write(f, key_json, value))
+        return value
 
-    def _load(self, path: Path, key_json: str) -> tuple[torch.Tensor, torch.Tensor] | None:
-        """The cached pair, or None when absent; an unreadable or mismatched file is a miss."""
-        if not path.is_file():
-            return None
-        try:
-            payload = torch.load(path, map_location="cpu", weights_only=True)
-            if payload["key"] != key_json:
-                raise ValueError("stored key differs")
-            return payload["features"], payload["logits"]
-        except Exception as e:  # a truncated or foreign file must not stop an evaluation
-            log.warning("ignoring unreadable feature cache %s (%s); recomputing", path, e)
-            return None
+    def read(self, path: Path) -> tuple[str, Any]:
+        """(the stored key, the value)."""
+        raise NotImplementedError
 
-    def _save(self, path: Path, key_json: str, features: torch.Tensor, logits: torch.Tensor):
-        """Atomically: readers (or a parallel sweep job) never see a half-written file."""
+    def write(self, file: BinaryIO, key_json: str, value: Any) -> None:
+        raise NotImplementedError
+
+
+class RealFeatureCache(KeyedFileCache):
+    """Real images' (features, logits), as a `weights_only` torch file."""
+
+    suffix = ".pt"
+
+    def read(self, path: Path) -> tuple[str, tuple[torch.Tensor, torch.Tensor]]:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+        return payload["key"], (payload["features"], payload["logits"])
+
+    def write(
+        self, file: BinaryIO, key_json: str, value: tuple[torch.Tensor, torch.Tensor]
+    ) -> None:
+        features, logits = value
         payload = {
             "key": key_json,
             # clone: a view would otherwise save its whole underlying storage
             "features": features.detach().cpu().clone(),
             "logits": logits.detach().cpu().clone(),
         }
-        atomic_write(path, lambda f: torch.save(payload, f))
+        torch.save(payload, file)
+
+
+class ScoreCache(KeyedFileCache):
+    """A dict of scores, as JSON."""
+
+    suffix = ".json"
+
+    def read(self, path: Path) -> tuple[str, dict[str, Any]]:
+        payload = json.loads(path.read_text())
+        return payload["key"], payload["scores"]
+
+    def write(self, file: BinaryIO, key_json: str, value: dict[str, Any]) -> None:
+        file.write((json.dumps({"key": key_json, "scores": value}, indent=1) + "\n").encode())
 
 
 def code_fingerprint(modules: list[ModuleType], packages: list[str]) -> str:
@@ -91,30 +116,3 @@ def code_fingerprint(modules: list[ModuleType], packages: list[str]) -> str:
     parts = [inspect.getsource(module) for module in modules]
     parts += [f"{name}=={version(name)}" for name in packages]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-class ScoreCache:
-    """`get_or_compute(key, compute)` for a dict of scores: `<cache_dir>/<sha256(key)>.json`."""
-
-    def __init__(self, cache_dir: str | os.PathLike[str]):
-        self.cache_dir = Path(cache_dir)
-        self.hits = 0
-        self.misses = 0
-
-    def get_or_compute(
-        self, key: dict[str, Any], compute: Callable[[], dict[str, Any]]
-    ) -> dict[str, Any]:
-        path = self.cache_dir / f"{key_digest(key)}.json"
-        key_json = json.dumps(key, sort_keys=True)
-        try:
-            payload = json.loads(path.read_text()) if path.is_file() else None
-            if payload is not None and payload["key"] == key_json:
-                self.hits += 1
-                return payload["scores"]
-        except (ValueError, KeyError) as e:  # a truncated or foreign file is a miss
-            log.warning("ignoring unreadable score cache %s (%s); recomputing", path, e)
-        self.misses += 1
-        scores = compute()
-        text = json.dumps({"key": key_json, "scores": scores}, indent=1) + "\n"
-        atomic_write(path, lambda f: f.write(text.encode()))
-        return scores
