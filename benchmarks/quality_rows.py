@@ -82,6 +82,7 @@ ROWS: dict[str, list[str]] = {
     "gan/+minibatch-std": ["experiment=gan", "model.discriminator.minibatch_std=true"],
     "gan/kmeans k=20": ["experiment=gan", "model.self_conditioning.method=kmeans"],
     "gan/spectral k=20": ["experiment=gan", "model.self_conditioning.method=spectral"],
+    "gan/48 epochs": ["experiment=gan", "trainer.max_epochs=48"],
     "gan/+lr decay 0.5": ["experiment=gan", "model.lr_decay_start=0.5"],
     "gan/-self-conditioning": ["experiment=gan", "model.self_conditioning.clusters=0"],
     "gan/conditional cbn": ["experiment=gan", "model.conditional=true"],
