@@ -1,6 +1,7 @@
 """Run the entry scripts as a user does: a subprocess from the repo root, real exit codes."""
 
 import contextlib
+import gc
 import logging
 import os
 import runpy
@@ -131,6 +132,10 @@ def run_script_in_process(
             runpy.run_path(str(path), run_name="__main__")
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        finally:
+            # The script froze its objects for its process's exit (genlab.app.cli); this
+            # process goes on, so they go back to the collector.
+            gc.unfreeze()
     GlobalHydra.instance().clear()
     out, err = capfd.readouterr()
     shown = [f"{w.category.__name__}: {w.message}" for w in caught]

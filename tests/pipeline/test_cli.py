@@ -115,3 +115,29 @@ def test_a_conditional_model_samples_the_asked_classes(
         assert sampled.returncode == 0, sampled.stderr[-2000:]
         assert len(list((out / "images").glob("*.png"))) == count
         assert (out / "interpolation.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_an_entry_script_leaves_its_objects_to_the_os(fails: bool) -> None:
+    """Its process then exits without collecting them (1-2 s a stage, BENCHMARKS.md), whether
+    the job ended well or on a user's error."""
+    import gc
+
+    from genlab.app.cli import run
+    from genlab.utils.errors import GenlabError
+
+    def task() -> None:
+        if fails:
+            raise GenlabError("data.batch_size must be >= 1, got 0")
+
+    gc.unfreeze()
+    try:
+        if fails:
+            with pytest.raises(SystemExit) as exited:
+                run(task, "train")
+            assert exited.value.code == 2
+        else:
+            run(task, "train")
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
