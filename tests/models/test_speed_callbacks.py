@@ -2,12 +2,16 @@
 
 from types import SimpleNamespace
 
+import pytest
 import pytorch_lightning as pl
 import torch
 from test_learning import build, fit_steps, fixed_batch
 
+from genlab.app.train import instantiate_callbacks
 from genlab.callbacks.speed import ChannelsLast, CompileNetworks, compile_arguments
 from genlab.models.checkpoints import load_module
+
+from compose import compose_config
 
 
 def trained(
@@ -42,14 +46,31 @@ def test_channels_last_trains_the_same_weights_in_nhwc(tmp_path) -> None:
     torch.testing.assert_close(loaded.generate(z), nhwc.generate(z), atol=1e-5, rtol=1e-4)
 
 
-def test_channels_last_can_be_turned_off() -> None:
-    module, _ = trained("vae", 2, ChannelsLast(enabled=False))
-    assert all(p.is_contiguous() for p in module.parameters())
+@pytest.mark.parametrize(
+    ("overrides", "built"),
+    [
+        ([], ["ChannelsLast"]),
+        (["callbacks.channels_last.enabled=false"], []),
+        (["callbacks.compile_networks.enabled=true"], ["ChannelsLast", "CompileNetworks"]),
+        (["callbacks.ema.enabled=true"], ["ChannelsLast", "EMA"]),
+        # off, it is not built, so its other values do not matter
+        (["callbacks.ema.update_every_n_steps=2"], ["ChannelsLast"]),
+    ],
+)
+def test_a_callback_is_built_only_when_enabled(
+    tmp_path, overrides: list[str], built: list[str]
+) -> None:
+    cfg = compose_config("train", ["model=gan", f"paths.output_dir={tmp_path}", *overrides])
+    callbacks = instantiate_callbacks(cfg.callbacks)
+    names = [type(c).__name__ for c in callbacks]
+    assert [n for n in names if n in ("ChannelsLast", "CompileNetworks", "EMA")] == built
+    if "EMA" in built:
+        assert names[-1] == "EMA"  # last: the others sample while its average is swapped in
 
 
 def test_compiled_networks_train_with_unchanged_parameter_names() -> None:
     plain, _ = trained("gan", 2)
-    compiled, _ = trained("gan", 2, CompileNetworks(enabled=True))
+    compiled, _ = trained("gan", 2, CompileNetworks())
     assert all(
         n._compiled_call_impl is not None for n in (compiled.generator, compiled.discriminator)
     )

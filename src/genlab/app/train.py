@@ -6,7 +6,7 @@ from typing import Any
 
 import pytorch_lightning as pl
 from hydra.utils import instantiate
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.callbacks import WeightAveraging
 from pytorch_lightning.loggers import Logger
 from pytorch_lightning.utilities import rank_zero_only
@@ -34,12 +34,22 @@ from genlab.utils.errors import GenlabError, first_line
 def instantiate_callbacks(cfg: DictConfig | None) -> list[pl.Callback]:
     """The configured callbacks, weight averaging last: Lightning calls callbacks in list
     order, and the averaged weights must still be swapped in while the FID monitor and the
-    sample grid sample at the end of validation. Built in a forked RNG (the FID monitor builds
-    its evaluator network): which callbacks a run has never changes what it trains."""
+    sample grid sample at the end of validation. A node that says `enabled: false` is built,
+    so its values are checked all the same, and then left out (the flag lets an experiment or
+    the command line turn it on). Built in a forked RNG (the FID monitor builds its evaluator
+    network): which callbacks a run has never changes what it trains."""
     import torch
 
+    nodes = [OmegaConf.to_container(n, resolve=True) for n in (cfg or {}).values() if n is not None]
     with torch.random.fork_rng(devices=[]):
-        callbacks = [instantiate(node) for node in (cfg or {}).values() if node is not None]
+        built = [
+            (
+                node.get("enabled", True),
+                instantiate({k: v for k, v in node.items() if k != "enabled"}),
+            )
+            for node in nodes
+        ]
+    callbacks = [callback for enabled, callback in built if enabled]
     return sorted(callbacks, key=lambda callback: isinstance(callback, WeightAveraging))
 
 

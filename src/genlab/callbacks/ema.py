@@ -27,7 +27,6 @@ from genlab.utils.errors import GenlabError
 class EMA(EMAWeightAveraging):
     def __init__(
         self,
-        enabled: bool = True,
         decay: float = 0.999,
         update_starting_at_step: int | None = None,
         update_every_n_steps: int = 1,
@@ -39,14 +38,13 @@ class EMA(EMAWeightAveraging):
             update_starting_at_step=update_starting_at_step,
             update_every_n_steps=update_every_n_steps,
         )
-        self.enabled = enabled
 
     def check_model(self, model: pl.LightningModule) -> None:
         """Lightning updates the average on optimizer steps `step % n == 0`; a model that makes
         two per batch (a GAN) reaches only odd step indices, so an even n never updates it."""
         steps = getattr(model, "optimizer_steps_per_batch", 1)
         every = self.update_every_n_steps
-        if self.enabled and steps == 2 and every % 2 == 0:
+        if steps == 2 and every % 2 == 0:
             raise GenlabError(
                 f"callbacks.ema.update_every_n_steps={every} would never update a GAN's average: "
                 "a GAN batch makes 2 optimizer steps and Lightning counts them; use an odd number"
@@ -54,14 +52,7 @@ class EMA(EMAWeightAveraging):
 
     def averaging(self) -> bool:
         """Whether the average has been updated at least once (restored on resume)."""
-        return self.enabled and self.state_dict()["latest_update_step"] > 0
-
-    def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        if self.enabled:
-            super().setup(trainer, pl_module, stage)
-
-    def should_update(self, step_idx: int | None = None, epoch_idx: int | None = None) -> bool:
-        return self.enabled and super().should_update(step_idx, epoch_idx)
+        return self.state_dict()["latest_update_step"] > 0
 
     def on_validation_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule):
         if self.averaging():
@@ -86,5 +77,5 @@ class EMA(EMAWeightAveraging):
     ) -> None:
         # A checkpoint from before the first update holds only raw weights: the average will
         # copy them at its first update, as in the uninterrupted run.
-        if self.enabled and "current_model_state" in checkpoint:
+        if "current_model_state" in checkpoint:
             super().on_load_checkpoint(trainer, pl_module, checkpoint)

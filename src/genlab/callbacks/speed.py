@@ -20,11 +20,8 @@ class ChannelsLast(pl.Callback):
     without 4-D weights (the MLP GAN) are untouched. CPU only: that is where its gain was
     measured; on a GPU it was never shown to help."""
 
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
-
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        if self.enabled and stage == "fit" and trainer.strategy.root_device.type == "cpu":
+        if stage == "fit" and trainer.strategy.root_device.type == "cpu":
             pl_module.to(memory_format=torch.channels_last)
 
 
@@ -46,11 +43,11 @@ class CompileNetworks(pl.Callback):
     2-core CPU and on an H200 alike (BENCHMARKS.md), and the first steps take seconds to compile.
     """
 
-    def __init__(self, enabled: bool = False, mode: str | None = None) -> None:
-        self.enabled, self.mode = enabled, mode
+    def __init__(self, mode: str | None = None) -> None:
+        self.mode = mode
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        if self.enabled and stage == "fit":
+        if stage == "fit":
             arguments = compile_arguments(trainer.strategy.root_device.type, self.mode)
             for network in _networks(pl_module):
                 network.compile(**arguments)
