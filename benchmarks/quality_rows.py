@@ -111,6 +111,7 @@ ROWS: dict[str, list[str]] = {
     ],
     # VAE
     "vae/default": ["experiment=vae"],
+    "vae/mixture tolerance 0.01": ["experiment=vae", "model.prior_tolerance=0.01"],
     "vae/old-recipe (normal prior, beta 1)": [
         "experiment=vae",
         "model.prior=normal",

@@ -282,6 +282,22 @@ def test_a_warm_started_mixture_starts_em_from_its_last_fit() -> None:
     assert warm.fitted
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_mixture_stops_em_at_its_tolerance() -> None:
+    """A tolerance any iteration falls short of stops EM after its second (the first gains
+    an infinite amount over its start)."""
+    from sklearn.mixture import GaussianMixture
+
+    from genlab.models.components.latent_mixture import LatentMixture
+
+    codes = torch.randn(400, 4, generator=torch.Generator().manual_seed(0))
+    mixture = LatentMixture(4, 3, tolerance=1e9)
+    mixture.fit(codes)
+    twice = GaussianMixture(3, covariance_type="full", reg_covar=1e-5, random_state=0, max_iter=2)
+    twice.fit(codes.double().numpy())
+    torch.testing.assert_close(mixture.means, torch.from_numpy(twice.means_).float())
+
+
 def test_lr_decay_holds_the_rate_then_falls_linearly_to_zero_at_the_last_batch() -> None:
     torch.manual_seed(0)
     gan = build("gan", "model.lr=1e-3", "model.lr_decay_start=0.5")

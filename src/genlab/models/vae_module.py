@@ -33,6 +33,7 @@ class VAEModule(GenerativeModule):
         prior: str = "normal",
         prior_components: int = 20,
         prior_warm_start: bool = False,
+        prior_tolerance: float = 1e-3,
         **conditioning: Any,  # conditional, num_classes, class_counts: GenerativeModule's
     ) -> None:
         super().__init__(latent_dim, **conditioning)
@@ -40,11 +41,12 @@ class VAEModule(GenerativeModule):
         checks.positive("model.lr", lr)
         checks.not_negative("model.beta", beta)
         checks.at_least("model.prior_components", prior_components, 1)
+        checks.positive("model.prior_tolerance", prior_tolerance)
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.encoder = self.network(encoder, latent_dim=latent_dim)
         self.decoder = self.network(decoder, latent_dim=latent_dim)
         self.latent_density = LatentMixture(
-            latent_dim, prior_components, warm_start=prior_warm_start
+            latent_dim, prior_components, warm_start=prior_warm_start, tolerance=prior_tolerance
         )
         self.density_step: int | None = None  # the global step whose weights it was fitted on
 

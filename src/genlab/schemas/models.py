@@ -59,6 +59,7 @@ class VAEModuleConf:
     prior: str = "normal"
     prior_components: int = 20
     prior_warm_start: bool = False
+    prior_tolerance: float = 1.0e-3
     conditional: bool = False
     encoder: Any = None
     decoder: Any = None

@@ -34,6 +34,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/prior",
     "model/prior_components",
     "model/prior_warm_start",
+    "model/prior_tolerance",
     "model/generator/width",
     "model/generator/hidden_dims",
     "model/generator/conditioning",

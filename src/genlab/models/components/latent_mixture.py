@@ -21,11 +21,16 @@ class LatentMixture(nn.Module):
     """`fit(codes)` then `sample(n)`; unfitted, it samples N(0, I)."""
 
     def __init__(
-        self, latent_dim: int, components: int = 20, seed: int = 0, warm_start: bool = False
+        self,
+        latent_dim: int,
+        components: int = 20,
+        seed: int = 0,
+        warm_start: bool = False,
+        tolerance: float = 1e-3,
     ) -> None:
         super().__init__()
         self.latent_dim, self.components, self.seed = latent_dim, components, seed
-        self.warm_start = warm_start
+        self.warm_start, self.tolerance = warm_start, tolerance
         self.weights: torch.Tensor | None = None  # (K,)
         self.means: torch.Tensor | None = None  # (K, d)
         self.scale_tril: torch.Tensor | None = None  # (K, d, d), Cholesky factors
@@ -45,6 +50,7 @@ class LatentMixture(nn.Module):
             components,
             covariance_type="full",
             reg_covar=1e-5,
+            tol=self.tolerance,  # EM stops when the mean log-likelihood gains less
             random_state=self.seed,
             **self.previous_fit(components),
         )
