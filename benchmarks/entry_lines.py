@@ -7,7 +7,8 @@ inside genlab functions that `pipelines/train.py` executes up to `Trainer.fit`, 
 Traced with `sys.settrace`, so the count is what runs, not what a file holds. Module bodies
 (imports, definitions) and class bodies (dataclass fields) are left out: they are read once
 at import and say nothing about the path. `Trainer.fit` is replaced by a stop, so nothing
-trains; Hydra reports the stop as the job's error, which is expected.
+trains; Hydra reports the stop as the job's error, which is expected, and the lines that
+handle it (after `Trainer.fit` was reached) are not counted.
 """
 
 import os
@@ -29,7 +30,11 @@ class ReachedFit(Exception):
 def main() -> None:
     import pytorch_lightning as pl
 
+    reached = False
+
     def stop(*args: Any, **kwargs: Any) -> None:
+        nonlocal reached
+        reached = True  # what runs after this (the stop's way out as an error) is not counted
         raise ReachedFit
 
     pl.Trainer.fit = stop
@@ -39,7 +44,7 @@ def main() -> None:
         return ("/genlab/" in path and "site-packages" not in path) or path == str(ENTRY)
 
     def tracer(frame: FrameType, event: str, arg: Any):
-        if not genlab_code(frame.f_code.co_filename):
+        if reached or not genlab_code(frame.f_code.co_filename):
             return None
         class_body = "__qualname__" in frame.f_locals and "__module__" in frame.f_locals
         if event == "line" and frame.f_code.co_name != "<module>" and not class_body:
