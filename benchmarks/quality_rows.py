@@ -57,6 +57,7 @@ ROWS: dict[str, list[str]] = {
         "model.lr_decay_start=0.5",
     ],
     "dcgan/40 epochs": ["experiment=dcgan", "trainer.max_epochs=40"],
+    "dcgan/ema decay 0.999": ["experiment=dcgan", "callbacks.ema.decay=0.999"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
     "cdcgan/float32": ["experiment=cdcgan", "trainer.precision=32-true"],
@@ -142,6 +143,7 @@ ROWS: dict[str, list[str]] = {
         *_vae(64, 0.1, 16),
         "model.prior_components=100",
     ],
+    "vae/100 components, latent 32": ["experiment=vae", "model.prior_components=100"],
     "vae/+ema": [  # from batch 1000 of 2480
         "experiment=vae",
         "callbacks.ema.enabled=true",
