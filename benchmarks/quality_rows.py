@@ -120,7 +120,7 @@ ROWS: dict[str, list[str]] = {
     ],
     "vae/beta 1": ["experiment=vae", "model.beta=1.0"],
     "vae/beta 0.25": ["experiment=vae", "model.beta=0.25"],
-    "vae/50 components": ["experiment=vae", "model.prior_components=50"],  # the default now
+    "vae/50 components": ["experiment=vae", "model.prior_components=50"],  # default until round 10
     "vae/20 components": ["experiment=vae", "model.prior_components=20"],  # the default before it
     # Seventh round: the default became width 64, beta 0.1, latent 32. Its rows, by what they
     # set against the sixth round's recipe (width 32, beta 0.5, latent 16); each list spells out
@@ -143,7 +143,7 @@ ROWS: dict[str, list[str]] = {
         *_vae(64, 0.1, 16),
         "model.prior_components=100",
     ],
-    "vae/100 components, latent 32": ["experiment=vae", "model.prior_components=100"],
+    "vae/100 components, latent 32": ["experiment=vae", "model.prior_components=100"],  # default
     "vae/+ema": [  # from batch 1000 of 2480
         "experiment=vae",
         "callbacks.ema.enabled=true",
