@@ -5,11 +5,13 @@ from types import SimpleNamespace
 import pytest
 import pytorch_lightning as pl
 import torch
+from hydra.errors import InstantiationException
 from test_learning import build, fit_steps, fixed_batch
 
 from genlab.app.train import instantiate_callbacks
 from genlab.callbacks.speed import ChannelsLast, CompileNetworks, compile_arguments
 from genlab.models.checkpoints import load_module
+from genlab.utils.errors import GenlabError
 
 from compose import compose_config
 
@@ -53,7 +55,8 @@ def test_channels_last_trains_the_same_weights_in_nhwc(tmp_path) -> None:
         (["callbacks.channels_last.enabled=false"], []),
         (["callbacks.compile_networks.enabled=true"], ["ChannelsLast", "CompileNetworks"]),
         (["callbacks.ema.enabled=true"], ["ChannelsLast", "EMA"]),
-        # off, it is not built, so its other values do not matter
+        # off: built (its values checked) and left out, so the GAN's odd-interval rule, which
+        # is checked against the model only for callbacks the Trainer gets, does not apply
         (["callbacks.ema.update_every_n_steps=2"], ["ChannelsLast"]),
     ],
 )
@@ -107,3 +110,16 @@ def test_channels_last_is_applied_on_the_cpu_only() -> None:
     on_cpu = SimpleNamespace(strategy=SimpleNamespace(root_device=torch.device("cpu")))
     ChannelsLast().setup(on_cpu, module, "fit")
     assert not all(p.is_contiguous() for p in module.parameters())
+
+
+def test_a_switched_off_callback_still_refuses_a_bad_value(tmp_path) -> None:
+    """`enabled: false` leaves a callback out, but a value it could never take is still an
+    error: turning the callback on later must not be the first time the user hears of it."""
+    cfg = compose_config(
+        "train", ["model=gan", f"paths.output_dir={tmp_path}", "callbacks.ema.decay=2"]
+    )
+    assert cfg.callbacks.ema.enabled is False
+    with pytest.raises(InstantiationException) as refused:  # the CLI's one line: error matrix
+        instantiate_callbacks(cfg.callbacks)
+    assert isinstance(refused.value.__cause__, GenlabError)
+    assert "callbacks.ema.decay" in str(refused.value.__cause__)
