@@ -172,6 +172,34 @@ def test_a_run_interrupted_mid_epoch_resumes_from_its_interrupted_checkpoint(
 
 
 @pytest.mark.slow
+def test_a_run_interrupted_mid_epoch_with_accumulated_gradients_resumes_at_its_next_batch(
+    tmp_path: Path, data_dir: Path, straight
+) -> None:
+    """With 2 batches a step, the optimizer steps no longer count the epoch's batches: the
+    training order's own saved position says where the epoch stood."""
+    four_epochs = [
+        "model=vae",
+        "trainer.max_epochs=4",
+        "seed=5",
+        "trainer.accumulate_grad_batches=2",
+    ]
+    stopped = train_script(
+        tmp_path,
+        data_dir,
+        "stopped",
+        *four_epochs,
+        *fault("SignalSelf", epoch=2, batch=1, signal_name="SIGTERM"),
+    )
+    assert stopped.returncode == 2, stopped.stderr[-2000:]
+    [run] = [r for r in runs(tmp_path) if r.info.status == "KILLED"]
+
+    resumed = train_script(tmp_path, data_dir, "resumed", *four_epochs, f"resume={run.info.run_id}")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "dataloader is not resumable" not in resumed.stderr
+    same_weights(straight(*four_epochs), tmp_path / "resumed/checkpoints/last.ckpt")
+
+
+@pytest.mark.slow
 def test_resuming_a_resumed_run_continues_from_its_newest_checkpoint(
     tmp_path: Path, data_dir: Path, straight
 ) -> None:

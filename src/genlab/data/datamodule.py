@@ -9,7 +9,7 @@ import torch
 from torch.utils.data import DataLoader, Sampler
 
 from genlab.data.dataset import UInt8ImageDataset, keep_batch
-from genlab.data.epoch_order import EpochOrder
+from genlab.data.epoch_order import EpochOrder, ResumableLoader
 from genlab.data.prepared import (
     check_source_complete,
     is_prepared,
@@ -59,6 +59,7 @@ class PreparedDataModule(pl.LightningDataModule):
         self._meta: dict[str, Any] | None = None
         self.train_set: UInt8ImageDataset | None = None
         self.val_set: UInt8ImageDataset | None = None
+        self.train_order: EpochOrder | None = None
 
     # -- preparing -------------------------------------------------------------------------------
 
@@ -101,26 +102,21 @@ class PreparedDataModule(pl.LightningDataModule):
     def train_dataloader(self) -> DataLoader:
         train_set = self._require(self.train_set)
         if self.trainer is not None and self.trainer.world_size > 1:
+            self.train_order = None
             return self._loader(train_set, shuffle=True, drop_last=True)  # Lightning shards it
         # One process: the order of each epoch is a function of (seed, epoch) alone, instead of
         # a draw from the global RNG when the iterator starts. So a run resumed from a
         # checkpoint, even one written mid-epoch, sees the same batches as an uninterrupted
         # one, and the global RNG is left to the model's noise.
-        order = EpochOrder(train_set, torch.initial_seed(), self.batch_size, self._batches_done)
-        return self._loader(train_set, shuffle=False, drop_last=True, sampler=order)
+        self.train_order = EpochOrder(train_set, torch.initial_seed(), self.batch_size)
+        return self._loader(train_set, shuffle=False, drop_last=True, sampler=self.train_order)
 
-    def _batches_done(self) -> int:
-        """The batches of the current epoch already trained on: nonzero only when the trainer
-        was restored from a checkpoint written mid-epoch. Read from the trainer's public, restored
-        counts: optimizer steps (a model that makes several per batch says how many), epochs,
-        and batches per epoch."""
-        trainer = self.trainer
-        if trainer is None:
-            return 0
-        per_batch = getattr(trainer.lightning_module, "optimizer_steps_per_batch", 1)
-        per_epoch = trainer.num_training_batches
-        done = trainer.global_step // per_batch - trainer.current_epoch * int(per_epoch)
-        return done if 0 < done < per_epoch else 0
+    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        """Lightning calls this for the batch a step is about to use, after any read-ahead: the
+        one place that knows a training batch was consumed."""
+        if self.train_order is not None and self.trainer is not None and self.trainer.training:
+            self.train_order.batch_trained()
+        return batch
 
     def val_dataloader(self) -> DataLoader:
         return self._loader(self._require(self.val_set), shuffle=False, drop_last=False)
@@ -132,7 +128,7 @@ class PreparedDataModule(pl.LightningDataModule):
         drop_last: bool,
         sampler: Sampler | None = None,
     ) -> DataLoader:
-        return DataLoader(
+        return ResumableLoader(
             dataset,
             batch_size=self.batch_size,
             shuffle=shuffle,
