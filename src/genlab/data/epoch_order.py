@@ -16,17 +16,19 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 
 class EpochOrder(DistributedSampler):
-    """One process's shuffled order (as under DDP, Lightning calls `set_epoch`), minus the
-    batches of this epoch already trained on."""
+    """One process's shuffled order (as under DDP, Lightning calls `set_epoch`). Restored from a
+    checkpoint, its next pass leaves out the batches of that epoch already trained on; every
+    other pass (a VAE's mixture fit reads the loader too) is the epoch's whole order."""
 
     def __init__(self, dataset: Dataset, seed: int, batch_size: int) -> None:
         super().__init__(dataset, num_replicas=1, rank=0, shuffle=True, seed=seed)
         self.batch_size = batch_size
         self.batches_trained = 0
+        self.resume_after = 0
 
     def set_epoch(self, epoch: int) -> None:
         if epoch != self.epoch:
-            self.batches_trained = 0
+            self.batches_trained = self.resume_after = 0
         super().set_epoch(epoch)
 
     def batch_trained(self) -> None:
@@ -36,14 +38,15 @@ class EpochOrder(DistributedSampler):
 
     def __iter__(self) -> Iterator[int]:
         order = list(super().__iter__())
-        return iter(order[self.batches_trained * self.batch_size :])
+        skip, self.resume_after = self.resume_after, 0
+        return iter(order[skip * self.batch_size :])
 
     def state_dict(self) -> dict[str, int]:
         return {"epoch": self.epoch, "batches_trained": self.batches_trained}
 
     def load_state_dict(self, state: dict[str, int]) -> None:
         self.epoch = int(state["epoch"])
-        self.batches_trained = int(state["batches_trained"])
+        self.batches_trained = self.resume_after = int(state["batches_trained"])
 
 
 class ResumableLoader(DataLoader):
