@@ -329,12 +329,56 @@ def test_top_k_shrinks_by_epoch_to_its_floor_and_keeps_the_best_scored_images() 
     assert gan._top_k_generator_loss(fake, None, 4) == pytest.approx(everything.item())
 
 
+def test_class_scores_are_the_labels_distribution_that_d_s_own_logits_imply() -> None:
+    torch.manual_seed(0)
+    gan = build("dcgan", "model.conditional=true", num_classes=10).eval()
+    images = torch.rand(4, 1, 28, 28) * 2 - 1
+    per_label = torch.stack(
+        [gan.discriminator(images, torch.full((4,), y)) for y in range(10)], dim=1
+    )
+    _, scores = gan.discriminator.logits_and_class_scores(images, torch.zeros(4, dtype=int))
+    # D(x, y) - score(x, y) is the label-free term: the same for every y.
+    offset = per_label - scores
+    assert torch.allclose(offset, offset[:, :1].expand_as(offset), atol=1e-5)
+
+
+@pytest.mark.parametrize("model", ["gan", "dcgan"])
+def test_the_class_loss_adds_d_s_cross_entropy_on_real_images_and_g_s_on_generated_ones(
+    model: str,
+) -> None:
+    torch.manual_seed(0)
+    weighted = build(model, "model.conditional=true", "model.class_loss_weight=0.5", num_classes=10)
+    plain = build(model, "model.conditional=true", num_classes=10)
+    plain.load_state_dict(weighted.state_dict())
+    weighted.eval(), plain.eval()
+    real, fake = torch.rand(2, 8, 1, 28, 28) * 2 - 1
+    labels = torch.arange(8) % 10
+
+    def cross_entropy(images: torch.Tensor) -> torch.Tensor:
+        _, scores = weighted.discriminator.logits_and_class_scores(images, labels)
+        return torch.nn.functional.cross_entropy(scores, labels)
+
+    with torch.no_grad():
+        d_gap = weighted._discriminator_loss(real, fake, labels) - plain._discriminator_loss(
+            real, fake, labels
+        )
+        g_gap = weighted._generator_loss(fake, labels) - plain._generator_loss(fake, labels)
+        top_k_gap = weighted._top_k_generator_loss(fake, labels, 4) - plain._top_k_generator_loss(
+            fake, labels, 4
+        )
+        assert d_gap == pytest.approx(0.5 * cross_entropy(real).item(), rel=1e-5)
+        assert g_gap == pytest.approx(0.5 * cross_entropy(fake).item(), rel=1e-5)
+        assert top_k_gap == pytest.approx(0.5 * cross_entropy(fake).item(), rel=1e-5)
+
+
 @pytest.mark.parametrize(
     "overrides, says",
     [
         (["model.lr_decay_start=1.0"], "model.lr_decay_start must be in [0, 1) or null"),
         (["model.top_k_decay=0"], "model.top_k_decay must be in (0, 1]"),
         (["model.top_k_min=1.5"], "model.top_k_min must be in (0, 1]"),
+        (["model.class_loss_weight=-1"], "model.class_loss_weight must be"),
+        (["model.class_loss_weight=1"], "model.class_loss_weight=1.0 needs labels to classify"),
     ],
 )
 def test_gan_schedule_options_out_of_range_are_one_line(overrides: list[str], says: str) -> None:

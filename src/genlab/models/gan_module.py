@@ -13,7 +13,11 @@ options, each measured in QUALITY.md before it became a default:
 - `conditional`: a class label for G, a projection head in D; generated images are asked for
   the labels of the real batch, so the classes keep the data's frequencies;
 - `self_conditioning`: the same, with cluster ids of the training images for labels
-  (`components/clusters.py`), for data without labels.
+  (`components/clusters.py`), for data without labels;
+- `class_loss_weight`: with labels, D also learns to tell the label of a real image from its
+  own projection scores (a softmax over every label's logit), and G to make images whose label
+  D tells; the data term and this label term share D's class embeddings (Han et al. 2021,
+  "Dual Projection GANs"). Only D's own scores: the evaluator never enters a loss.
 """
 
 import math
@@ -70,6 +74,7 @@ class GANModule(GenerativeModule):
         lr_decay_start: float | None = None,
         top_k_decay: float = 1.0,
         top_k_min: float = 0.5,
+        class_loss_weight: float = 0.0,
         **conditioning: Any,  # conditional, num_classes, class_counts, self_conditioning: base
     ) -> None:
         super().__init__(latent_dim, **conditioning)
@@ -79,6 +84,12 @@ class GANModule(GenerativeModule):
         checks.fraction("model.lr_decay_start", lr_decay_start, allow_none=True, closed=False)
         checks.fraction("model.top_k_decay", top_k_decay)
         checks.fraction("model.top_k_min", top_k_min)
+        checks.not_negative("model.class_loss_weight", class_loss_weight)
+        if class_loss_weight > 0 and not self.label_count:
+            raise GenlabError(
+                f"model.class_loss_weight={class_loss_weight} needs labels to classify: set "
+                "model.conditional=true or model.self_conditioning.clusters > 0, or leave it at 0"
+            )
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.automatic_optimization = False
@@ -92,18 +103,32 @@ class GANModule(GenerativeModule):
         return self.generator(z, labels)
 
     def discriminate(self, images: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        """D's logits for (augmented) images: the only way images reach D, in every step."""
+        """D's logits for (augmented) images: with `judge`, the only ways images reach D."""
         return self.discriminator(self.augment(images), labels)
+
+    def judge(
+        self, images: torch.Tensor, labels: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor | float]:
+        """D's logits, and the weighted cross-entropy of D's label scores against `labels`
+        (0 with `class_loss_weight` off, and then D runs exactly as `discriminate`)."""
+        weight = self.hparams.class_loss_weight
+        if not weight:
+            return self.discriminate(images, labels), 0.0
+        logits, scores = self.discriminator.logits_and_class_scores(self.augment(images), labels)
+        return logits, weight * F.cross_entropy(at_least_float32(scores), labels)
 
     def _discriminator_loss(
         self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None = None
     ) -> torch.Tensor:
-        real_logits = self.discriminate(real, labels)
+        """D classifies real images only: classifying generated ones would reward G for images
+        that are merely easy to label (the AC-GAN's loss of diversity)."""
+        real_logits, class_loss = self.judge(real, labels)
         fake_logits = self.discriminate(fake, labels)
-        return discriminator_loss(self.loss, real_logits, fake_logits)
+        return discriminator_loss(self.loss, real_logits, fake_logits) + class_loss
 
     def _generator_loss(self, fake: torch.Tensor, labels: torch.Tensor | None = None):
-        return generator_loss(self.loss, self.discriminate(fake, labels))
+        logits, class_loss = self.judge(fake, labels)
+        return generator_loss(self.loss, logits) + class_loss
 
     def top_k(self, batch_size: int, epoch: int) -> int:
         """How many of a batch's generated images the generator learns from in `epoch`."""
@@ -116,10 +141,10 @@ class GANModule(GenerativeModule):
     ) -> torch.Tensor:
         """G's loss on the k generated images D scores highest (all of them when k is the
         batch): the gradients of the worst-scored ones point away from the data."""
-        logits = self.discriminate(fake, labels)
+        logits, class_loss = self.judge(fake, labels)
         if k < len(logits):
             logits = logits.flatten().topk(k).values
-        return generator_loss(self.loss, logits)
+        return generator_loss(self.loss, logits) + class_loss
 
     def training_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int

@@ -40,6 +40,7 @@ class GANModuleConf:
     lr_decay_start: float | None = None
     top_k_decay: float = 1.0
     top_k_min: float = 0.5
+    class_loss_weight: float = 0.0
     conditional: bool = False
     self_conditioning: SelfConditioningConf = field(default_factory=SelfConditioningConf)
     augment: AugmentConf = field(default_factory=AugmentConf)

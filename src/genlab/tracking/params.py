@@ -25,6 +25,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/lr_decay_start",
     "model/top_k_decay",
     "model/top_k_min",
+    "model/class_loss_weight",
     "model/augment/policy",
     "model/augment/brightness",
     "model/augment/contrast",

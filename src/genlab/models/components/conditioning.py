@@ -97,3 +97,11 @@ class ProjectionHead(nn.Module):
         if self.embed is None:
             return logits
         return logits + (self.embed(required(labels)) * features).sum(dim=1)
+
+    def class_scores(self, features: torch.Tensor) -> torch.Tensor:
+        """(N, classes): the projection term for every label. The unconditional term is the
+        same for each, so a softmax over these is the distribution over labels that D's own
+        logits imply for an image."""
+        if self.embed is None:
+            raise GenlabError("class scores need a discriminator built with labels")
+        return features.flatten(1) @ self.embed.weight.t()

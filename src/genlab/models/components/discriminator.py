@@ -83,7 +83,18 @@ class ProjectionDiscriminator(nn.Module):
         raise NotImplementedError
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.head(self.features_of(images), labels)
+
+    def logits_and_class_scores(
+        self, images: torch.Tensor, labels: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The logit for each image's own label and the scores of every label, from one pass
+        through the feature layers."""
+        features = self.features_of(images)
+        return self.head(features, labels), self.head.class_scores(features)
+
+    def features_of(self, images: torch.Tensor) -> torch.Tensor:
         features = self.features(images)
         if self.minibatch_std is not None:
             features = self.minibatch_std(features)
-        return self.head(features, labels)
+        return features
