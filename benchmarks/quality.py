@@ -144,7 +144,7 @@ def train_and_score(name: str, seed: int, root: Path, version: str) -> dict:
         "is": scores["is_mean"],
         "kid": scores["kid"],
         "fid_interval": [scores["fid_low"], scores["fid_high"]],
-        **{key: scores[key] for key in MANIFOLD if key in scores},
+        **{key: scores[key] for key in (*MANIFOLD, "label_accuracy") if key in scores},
         **class_mix(root / checkpoint, root),
         "best_epoch": min(curve, key=lambda point: point[1])[0] if curve else None,
         "val_fid": [round(fid, 2) for _, fid in curve],

@@ -58,6 +58,8 @@ ROWS: dict[str, list[str]] = {
     ],
     "dcgan/40 epochs": ["experiment=dcgan", "trainer.max_epochs=40"],
     "dcgan/ema decay 0.999": ["experiment=dcgan", "callbacks.ema.decay=0.999"],
+    "dcgan/cluster loss 0.2": ["experiment=dcgan", "model.class_loss_weight=0.2"],
+    "dcgan/cluster loss 1": ["experiment=dcgan", "model.class_loss_weight=1.0"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
     "cdcgan/float32": ["experiment=cdcgan", "trainer.precision=32-true"],
@@ -69,6 +71,8 @@ ROWS: dict[str, list[str]] = {
     ],
     "cdcgan/40 epochs": ["experiment=cdcgan", "trainer.max_epochs=40"],
     "cdcgan/+lr decay 0.5": ["experiment=cdcgan", "model.lr_decay_start=0.5"],
+    "cdcgan/class loss 0.2": ["experiment=cdcgan", "model.class_loss_weight=0.2"],
+    "cdcgan/class loss 1": ["experiment=cdcgan", "model.class_loss_weight=1.0"],
     # MLP GAN
     "gan/default": ["experiment=gan"],
     "gan/old-recipe (lr 2e-4, no ema)": [
