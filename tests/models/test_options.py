@@ -371,6 +371,17 @@ def test_the_class_loss_adds_d_s_cross_entropy_on_real_images_and_g_s_on_generat
         assert top_k_gap == pytest.approx(0.5 * cross_entropy(fake).item(), rel=1e-5)
 
 
+def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_the_data() -> None:
+    """The model built before any data is prepared must accept what only a model with labels
+    accepts (the class count comes later, with the data)."""
+    from genlab.app.train import probe_model
+
+    from compose import compose_config
+
+    probe = probe_model(compose_config("train", ["experiment=cdcgan", "model.class_loss_weight=1"]))
+    assert probe.conditional and probe.label_count == 2
+
+
 @pytest.mark.parametrize(
     "overrides, says",
     [

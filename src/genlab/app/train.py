@@ -146,14 +146,15 @@ def build_trainer(
 
 
 def probe_model(cfg: DictConfig) -> pl.LightningModule:
-    """The model built once before any data is prepared, as an unconditional model and in a
-    forked RNG (so the real model's initial weights are unchanged): its constructors check every
-    option, and the callbacks and the trainer can be checked against it. The options that depend
-    on the data (the class count) are checked when the model is built for real."""
+    """The model built once before any data is prepared, in a forked RNG (so the real model's
+    initial weights are unchanged): its constructors check every option, and the callbacks and
+    the trainer can be checked against it. A conditional model is probed with two classes; the
+    data's own class count is checked when the model is built for real."""
     import torch
 
+    labels = {"num_classes": 2} if cfg.model.get("conditional") else {}
     with torch.random.fork_rng(devices=[]):
-        return instantiate(cfg.model, conditional=False)
+        return instantiate(cfg.model, **labels)
 
 
 def _train(cfg: DictConfig) -> TrainResult:
