@@ -73,6 +73,12 @@ ROWS: dict[str, list[str]] = {
     "cdcgan/+lr decay 0.5": ["experiment=cdcgan", "model.lr_decay_start=0.5"],
     "cdcgan/class loss 0.2": ["experiment=cdcgan", "model.class_loss_weight=0.2"],
     "cdcgan/class loss 1": ["experiment=cdcgan", "model.class_loss_weight=1.0"],
+    "cdcgan/class loss 0.05": ["experiment=cdcgan", "model.class_loss_weight=0.05"],
+    "cdcgan/class loss 0.2, D only": [
+        "experiment=cdcgan",
+        "model.class_loss_weight=0.2",
+        "model.class_loss_weight_g=0",
+    ],
     # MLP GAN
     "gan/default": ["experiment=gan"],
     "gan/old-recipe (lr 2e-4, no ema)": [

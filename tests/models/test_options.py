@@ -370,6 +370,18 @@ def test_the_class_loss_adds_d_s_cross_entropy_on_real_images_and_g_s_on_generat
         assert g_gap == pytest.approx(0.5 * cross_entropy(fake).item(), rel=1e-5)
         assert top_k_gap == pytest.approx(0.5 * cross_entropy(fake).item(), rel=1e-5)
 
+    d_only = build(model, "model.conditional=true", "model.class_loss_weight=0.5",
+                   "model.class_loss_weight_g=0", num_classes=10)  # fmt: skip
+    d_only.load_state_dict(weighted.state_dict())
+    d_only.eval()
+    with torch.no_grad():
+        assert d_only._discriminator_loss(real, fake, labels) == pytest.approx(
+            weighted._discriminator_loss(real, fake, labels).item()
+        )
+        assert d_only._generator_loss(fake, labels) == pytest.approx(
+            plain._generator_loss(fake, labels).item()
+        )
+
 
 def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_the_data() -> None:
     """The model built before any data is prepared must accept what only a model with labels
@@ -389,7 +401,9 @@ def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_t
         (["model.top_k_decay=0"], "model.top_k_decay must be in (0, 1]"),
         (["model.top_k_min=1.5"], "model.top_k_min must be in (0, 1]"),
         (["model.class_loss_weight=-1"], "model.class_loss_weight must be"),
-        (["model.class_loss_weight=1"], "model.class_loss_weight=1.0 needs labels to classify"),
+        (["model.class_loss_weight_g=-1"], "model.class_loss_weight_g must be"),
+        (["model.class_loss_weight=1"], "model.class_loss_weight=1.0 (model.class_loss_weight_g"),
+        (["model.class_loss_weight_g=1"], "model.class_loss_weight=0.0 (model.class_loss_weight_g"),
     ],
 )
 def test_gan_schedule_options_out_of_range_are_one_line(overrides: list[str], says: str) -> None:

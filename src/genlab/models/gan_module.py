@@ -18,6 +18,7 @@ options, each measured in QUALITY.md before it became a default:
   own projection scores (a softmax over every label's logit), and G to make images whose label
   D tells; the data term and this label term share D's class embeddings (Han et al. 2021,
   "Dual Projection GANs"). Only D's own scores: the evaluator never enters a loss.
+  `class_loss_weight_g` weighs G's side apart (null: the same; 0: D classifies, G is not asked).
 """
 
 import math
@@ -75,6 +76,7 @@ class GANModule(GenerativeModule):
         top_k_decay: float = 1.0,
         top_k_min: float = 0.5,
         class_loss_weight: float = 0.0,
+        class_loss_weight_g: float | None = None,
         **conditioning: Any,  # conditional, num_classes, class_counts, self_conditioning: base
     ) -> None:
         super().__init__(latent_dim, **conditioning)
@@ -85,10 +87,17 @@ class GANModule(GenerativeModule):
         checks.fraction("model.top_k_decay", top_k_decay)
         checks.fraction("model.top_k_min", top_k_min)
         checks.not_negative("model.class_loss_weight", class_loss_weight)
-        if class_loss_weight > 0 and not self.label_count:
+        if class_loss_weight_g is not None:
+            checks.not_negative("model.class_loss_weight_g", class_loss_weight_g)
+        self.class_loss_weights = {
+            "discriminator": class_loss_weight,
+            "generator": class_loss_weight if class_loss_weight_g is None else class_loss_weight_g,
+        }
+        if any(self.class_loss_weights.values()) and not self.label_count:
             raise GenlabError(
-                f"model.class_loss_weight={class_loss_weight} needs labels to classify: set "
-                "model.conditional=true or model.self_conditioning.clusters > 0, or leave it at 0"
+                f"model.class_loss_weight={class_loss_weight} (model.class_loss_weight_g="
+                f"{class_loss_weight_g}) needs labels to classify: set model.conditional=true or "
+                "model.self_conditioning.clusters > 0, or leave both at 0"
             )
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
@@ -107,11 +116,12 @@ class GANModule(GenerativeModule):
         return self.discriminator(self.augment(images), labels)
 
     def judge(
-        self, images: torch.Tensor, labels: torch.Tensor | None
+        self, images: torch.Tensor, labels: torch.Tensor | None, network: str
     ) -> tuple[torch.Tensor, torch.Tensor | float]:
-        """D's logits, and the weighted cross-entropy of D's label scores against `labels`
-        (0 with `class_loss_weight` off, and then D runs exactly as `discriminate`)."""
-        weight = self.hparams.class_loss_weight
+        """D's logits, and the cross-entropy of D's label scores against `labels`, weighted for
+        the `network` ("discriminator" or "generator") whose loss it joins (0 with the weight
+        off, and then D runs exactly as `discriminate`)."""
+        weight = self.class_loss_weights[network]
         if not weight:
             return self.discriminate(images, labels), 0.0
         logits, scores = self.discriminator.logits_and_class_scores(self.augment(images), labels)
@@ -122,12 +132,12 @@ class GANModule(GenerativeModule):
     ) -> torch.Tensor:
         """D classifies real images only: classifying generated ones would reward G for images
         that are merely easy to label (the AC-GAN's loss of diversity)."""
-        real_logits, class_loss = self.judge(real, labels)
+        real_logits, class_loss = self.judge(real, labels, "discriminator")
         fake_logits = self.discriminate(fake, labels)
         return discriminator_loss(self.loss, real_logits, fake_logits) + class_loss
 
     def _generator_loss(self, fake: torch.Tensor, labels: torch.Tensor | None = None):
-        logits, class_loss = self.judge(fake, labels)
+        logits, class_loss = self.judge(fake, labels, "generator")
         return generator_loss(self.loss, logits) + class_loss
 
     def top_k(self, batch_size: int, epoch: int) -> int:
@@ -141,7 +151,7 @@ class GANModule(GenerativeModule):
     ) -> torch.Tensor:
         """G's loss on the k generated images D scores highest (all of them when k is the
         batch): the gradients of the worst-scored ones point away from the data."""
-        logits, class_loss = self.judge(fake, labels)
+        logits, class_loss = self.judge(fake, labels, "generator")
         if k < len(logits):
             logits = logits.flatten().topk(k).values
         return generator_loss(self.loss, logits) + class_loss

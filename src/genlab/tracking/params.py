@@ -26,6 +26,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/top_k_decay",
     "model/top_k_min",
     "model/class_loss_weight",
+    "model/class_loss_weight_g",
     "model/augment/policy",
     "model/augment/brightness",
     "model/augment/contrast",
