@@ -60,6 +60,8 @@ ROWS: dict[str, list[str]] = {
     "dcgan/ema decay 0.999": ["experiment=dcgan", "callbacks.ema.decay=0.999"],
     "dcgan/cluster loss 0.2": ["experiment=dcgan", "model.class_loss_weight=0.2"],
     "dcgan/cluster loss 1": ["experiment=dcgan", "model.class_loss_weight=1.0"],
+    "dcgan/r1 0.1": ["experiment=dcgan", "model.r1_gamma=0.1"],
+    "dcgan/r1 1": ["experiment=dcgan", "model.r1_gamma=1.0"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
     "cdcgan/float32": ["experiment=cdcgan", "trainer.precision=32-true"],

@@ -27,8 +27,9 @@ from genlab.utils.errors import GenlabError
         ["model.augment.policy=[color,translation,cutout]"],
         ["model.lr_decay_start=0.5"],
         ["model.top_k_decay=0.5"],
+        ["model.r1_gamma=1"],
     ],
-    ids=["hinge", "spectral_norm", "ttur", "diffaugment", "lr_decay", "top_k"],
+    ids=["hinge", "spectral_norm", "ttur", "diffaugment", "lr_decay", "top_k", "r1"],
 )
 @pytest.mark.parametrize("model", ["gan", "dcgan"])
 def test_each_gan_option_trains_both_networks(model: str, overrides: list[str]) -> None:
@@ -383,6 +384,32 @@ def test_the_class_loss_adds_d_s_cross_entropy_on_real_images_and_g_s_on_generat
         )
 
 
+@pytest.mark.parametrize("model", ["gan", "dcgan"])
+def test_the_r1_penalty_is_half_gamma_times_d_s_squared_gradient_on_real_images(model: str) -> None:
+    torch.manual_seed(0)
+    penalised = build(model, "model.r1_gamma=4")
+    plain = build(model)
+    plain.load_state_dict(penalised.state_dict())
+    penalised.eval(), plain.eval()
+    real, fake = torch.rand(2, 8, 1, 28, 28) * 2 - 1
+    inputs = real.clone().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(plain.discriminator(inputs).sum(), inputs)
+    expected = 4 / 2 * gradient.pow(2).flatten(1).sum(dim=1).mean()
+
+    with_penalty = penalised._discriminator_loss(real, fake)
+    without = plain._discriminator_loss(real, fake)
+    assert (with_penalty - without).item() == pytest.approx(expected.item(), rel=1e-4)
+    # D's step descends the penalty too: its weights get another gradient.
+    with_penalty.backward(), without.backward()
+    weight = "head.linear.weight"
+    grads = [dict(m.discriminator.named_parameters())[weight].grad for m in (penalised, plain)]
+    assert not torch.allclose(*grads)
+    with torch.no_grad():  # validation: no gradient, no penalty
+        assert penalised._discriminator_loss(real, fake).item() == pytest.approx(
+            plain._discriminator_loss(real, fake).item()
+        )
+
+
 def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_the_data() -> None:
     """The model built before any data is prepared must accept what only a model with labels
     accepts (the class count comes later, with the data)."""
@@ -402,6 +429,7 @@ def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_t
         (["model.top_k_min=1.5"], "model.top_k_min must be in (0, 1]"),
         (["model.class_loss_weight=-1"], "model.class_loss_weight must be"),
         (["model.class_loss_weight_g=-1"], "model.class_loss_weight_g must be"),
+        (["model.r1_gamma=-1"], "model.r1_gamma must be"),
         (["model.class_loss_weight=1"], "model.class_loss_weight=1.0 (model.class_loss_weight_g"),
         (["model.class_loss_weight_g=1"], "model.class_loss_weight=0.0 (model.class_loss_weight_g"),
     ],

@@ -18,7 +18,10 @@ options, each measured in QUALITY.md before it became a default:
   own projection scores (a softmax over every label's logit), and G to make images whose label
   D tells; the data term and this label term share D's class embeddings (Han et al. 2021,
   "Dual Projection GANs"). Only D's own scores: the evaluator never enters a loss.
-  `class_loss_weight_g` weighs G's side apart (null: the same; 0: D classifies, G is not asked).
+  `class_loss_weight_g` weighs G's side apart (null: the same; 0: D classifies, G is not asked);
+- `r1_gamma`: D's gradient on real images is penalised, gamma/2 * ||grad_x D(x)||^2 (Mescheder
+  et al. 2018, "Which Training Methods for GANs do actually Converge?"), so D stays flat on
+  the data and G is not pushed past it.
 """
 
 import math
@@ -77,6 +80,7 @@ class GANModule(GenerativeModule):
         top_k_min: float = 0.5,
         class_loss_weight: float = 0.0,
         class_loss_weight_g: float | None = None,
+        r1_gamma: float = 0.0,
         **conditioning: Any,  # conditional, num_classes, class_counts, self_conditioning: base
     ) -> None:
         super().__init__(latent_dim, **conditioning)
@@ -87,6 +91,7 @@ class GANModule(GenerativeModule):
         checks.fraction("model.top_k_decay", top_k_decay)
         checks.fraction("model.top_k_min", top_k_min)
         checks.not_negative("model.class_loss_weight", class_loss_weight)
+        checks.not_negative("model.r1_gamma", r1_gamma)
         if class_loss_weight_g is not None:
             checks.not_negative("model.class_loss_weight_g", class_loss_weight_g)
         self.class_loss_weights = {
@@ -131,10 +136,26 @@ class GANModule(GenerativeModule):
         self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None = None
     ) -> torch.Tensor:
         """D classifies real images only: classifying generated ones would reward G for images
-        that are merely easy to label (the AC-GAN's loss of diversity)."""
+        that are merely easy to label (the AC-GAN's loss of diversity). The R1 penalty needs a
+        gradient, so validation (under no_grad) leaves it out."""
+        penalise = bool(self.hparams.r1_gamma) and torch.is_grad_enabled()
+        if penalise:
+            real = real.detach().requires_grad_(True)
         real_logits, class_loss = self.judge(real, labels, "discriminator")
         fake_logits = self.discriminate(fake, labels)
-        return discriminator_loss(self.loss, real_logits, fake_logits) + class_loss
+        loss = discriminator_loss(self.loss, real_logits, fake_logits) + class_loss
+        if penalise:
+            loss = loss + self.r1_penalty(real, real_logits)
+        return loss
+
+    def r1_penalty(self, real: torch.Tensor, real_logits: torch.Tensor) -> torch.Tensor:
+        """gamma/2 * the mean over images of the squared norm of D's input gradient, kept in
+        the graph so D's step descends it."""
+        (gradient,) = torch.autograd.grad(
+            at_least_float32(real_logits).sum(), real, create_graph=True
+        )
+        squared_norms = at_least_float32(gradient).pow(2).flatten(1).sum(dim=1)
+        return self.hparams.r1_gamma / 2 * squared_norms.mean()
 
     def _generator_loss(self, fake: torch.Tensor, labels: torch.Tensor | None = None):
         logits, class_loss = self.judge(fake, labels, "generator")

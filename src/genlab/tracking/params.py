@@ -27,6 +27,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/top_k_min",
     "model/class_loss_weight",
     "model/class_loss_weight_g",
+    "model/r1_gamma",
     "model/augment/policy",
     "model/augment/brightness",
     "model/augment/contrast",
