@@ -16,14 +16,19 @@ from scripts import run_script
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("model", ["gan", "dcgan", "vae"])
+@pytest.mark.parametrize(
+    ("model", "options"),
+    [("gan", []), ("dcgan", ["model.r1_gamma=1"]), ("vae", [])],
+    ids=["gan", "dcgan-r1", "vae"],  # R1's input gradient (a double backward) under DDP
+)
 def test_two_process_ddp_agrees_across_ranks_and_logs_one_run(
-    model: str, tmp_path: Path, data_dir: Path
+    model: str, options: list[str], tmp_path: Path, data_dir: Path
 ) -> None:
     tracking_uri = f"sqlite:///{tmp_path}/mlflow.db"
     result = run_script(
         "train.py",
         f"model={model}",
+        *options,
         "trainer=ddp",
         "trainer.accelerator=cpu",
         "trainer.devices=2",
