@@ -78,6 +78,12 @@ ROWS: dict[str, list[str]] = {
     "cdcgan/class loss 1": ["experiment=cdcgan", "model.class_loss_weight=1.0"],
     "cdcgan/class loss 0.05": ["experiment=cdcgan", "model.class_loss_weight=0.05"],
     "cdcgan/r1 1": ["experiment=cdcgan", "model.r1_gamma=1.0"],
+    "cdcgan/r1 1, class loss 0.2, D only": [
+        "experiment=cdcgan",
+        "model.r1_gamma=1.0",
+        "model.class_loss_weight=0.2",
+        "model.class_loss_weight_g=0",
+    ],
     "cdcgan/class loss 0.2, D only": [
         "experiment=cdcgan",
         "model.class_loss_weight=0.2",
