@@ -63,6 +63,7 @@ ROWS: dict[str, list[str]] = {
     "dcgan/r1 0.1": ["experiment=dcgan", "model.r1_gamma=0.1"],
     "dcgan/r1 1": ["experiment=dcgan", "model.r1_gamma=1.0"],
     "dcgan/r1 4": ["experiment=dcgan", "model.r1_gamma=4.0"],
+    "dcgan/r1 2": ["experiment=dcgan", "model.r1_gamma=2.0"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
     "cdcgan/float32": ["experiment=cdcgan", "trainer.precision=32-true"],
@@ -78,6 +79,7 @@ ROWS: dict[str, list[str]] = {
     "cdcgan/class loss 1": ["experiment=cdcgan", "model.class_loss_weight=1.0"],
     "cdcgan/class loss 0.05": ["experiment=cdcgan", "model.class_loss_weight=0.05"],
     "cdcgan/r1 1": ["experiment=cdcgan", "model.r1_gamma=1.0"],
+    "cdcgan/r1 2": ["experiment=cdcgan", "model.r1_gamma=2.0"],
     "cdcgan/r1 1, class loss 0.2, D only": [
         "experiment=cdcgan",
         "model.r1_gamma=1.0",
