@@ -64,6 +64,8 @@ ROWS: dict[str, list[str]] = {
     "dcgan/r1 1": ["experiment=dcgan", "model.r1_gamma=1.0"],
     "dcgan/r1 4": ["experiment=dcgan", "model.r1_gamma=4.0"],
     "dcgan/r1 2": ["experiment=dcgan", "model.r1_gamma=2.0"],
+    "dcgan/r1 1 every 4": ["experiment=dcgan", "model.r1_gamma=1.0", "model.r1_every=4"],
+    "dcgan/r1 1 every 16": ["experiment=dcgan", "model.r1_gamma=1.0", "model.r1_every=16"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
     "cdcgan/float32": ["experiment=cdcgan", "trainer.precision=32-true"],
@@ -80,6 +82,9 @@ ROWS: dict[str, list[str]] = {
     "cdcgan/class loss 0.05": ["experiment=cdcgan", "model.class_loss_weight=0.05"],
     "cdcgan/r1 1": ["experiment=cdcgan", "model.r1_gamma=1.0"],
     "cdcgan/r1 2": ["experiment=cdcgan", "model.r1_gamma=2.0"],
+    "cdcgan/r1 1 every 4": ["experiment=cdcgan", "model.r1_gamma=1.0", "model.r1_every=4"],
+    "cdcgan/r1 1 every 16": ["experiment=cdcgan", "model.r1_gamma=1.0", "model.r1_every=16"],
+    "cdcgan/r1 0.5": ["experiment=cdcgan", "model.r1_gamma=0.5"],
     "cdcgan/r1 1, class loss 0.2, D only": [
         "experiment=cdcgan",
         "model.r1_gamma=1.0",

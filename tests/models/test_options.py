@@ -410,6 +410,24 @@ def test_the_r1_penalty_is_half_gamma_times_d_s_squared_gradient_on_real_images(
         )
 
 
+def test_lazy_r1_penalises_every_nth_discriminator_step_n_times_as_much() -> None:
+    """r1_every=3 over 7 batches: R1 in D's steps 0, 3 and 6 (counted across epochs by the
+    Trainer's global step), each with gamma x 3; none in between."""
+    torch.manual_seed(0)
+    gan = build("gan", "model.r1_gamma=2", "model.r1_every=3")
+    gammas: list[float] = []
+    penalty = gan.r1_penalty
+
+    def recorded(real: torch.Tensor, logits: torch.Tensor, gamma: float) -> torch.Tensor:
+        gammas.append(gamma)
+        return penalty(real, logits, gamma)
+
+    gan.r1_penalty = recorded
+    fit_steps(gan, steps=7 * gan.optimizer_steps_per_batch)
+    assert gammas == [6.0, 6.0, 6.0]
+    assert [build("gan", "model.r1_gamma=2").r1_weight(step) for step in range(3)] == [2.0] * 3
+
+
 def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_the_data() -> None:
     """The model built before any data is prepared must accept what only a model with labels
     accepts (the class count comes later, with the data)."""
@@ -430,6 +448,7 @@ def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_t
         (["model.class_loss_weight=-1"], "model.class_loss_weight must be"),
         (["model.class_loss_weight_g=-1"], "model.class_loss_weight_g must be"),
         (["model.r1_gamma=-1"], "model.r1_gamma must be"),
+        (["model.r1_every=0"], "model.r1_every must be an integer >= 1"),
         (["model.class_loss_weight=1"], "model.class_loss_weight=1.0 (model.class_loss_weight_g"),
         (["model.class_loss_weight_g=1"], "model.class_loss_weight=0.0 (model.class_loss_weight_g"),
     ],

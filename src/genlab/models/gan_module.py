@@ -21,7 +21,9 @@ options, each measured in QUALITY.md before it became a default:
   `class_loss_weight_g` weighs G's side apart (null: the same; 0: D classifies, G is not asked);
 - `r1_gamma`: D's gradient on real images is penalised, gamma/2 * ||grad_x D(x)||^2 (Mescheder
   et al. 2018, "Which Training Methods for GANs do actually Converge?"), so D stays flat on
-  the data and G is not pushed past it.
+  the data and G is not pushed past it. `r1_every` > 1 adds it only to every n-th D step,
+  weighted n times (lazy regularisation, Karras et al. 2020, "Analyzing and Improving the
+  Image Quality of StyleGAN"): its second backward pass is most of R1's cost.
 """
 
 import math
@@ -81,6 +83,7 @@ class GANModule(GenerativeModule):
         class_loss_weight: float = 0.0,
         class_loss_weight_g: float | None = None,
         r1_gamma: float = 0.0,
+        r1_every: int = 1,
         **conditioning: Any,  # conditional, num_classes, class_counts, self_conditioning: base
     ) -> None:
         super().__init__(latent_dim, **conditioning)
@@ -92,6 +95,7 @@ class GANModule(GenerativeModule):
         checks.fraction("model.top_k_min", top_k_min)
         checks.not_negative("model.class_loss_weight", class_loss_weight)
         checks.not_negative("model.r1_gamma", r1_gamma)
+        checks.at_least("model.r1_every", r1_every, 1)
         if class_loss_weight_g is not None:
             checks.not_negative("model.class_loss_weight_g", class_loss_weight_g)
         self.class_loss_weights = {
@@ -138,24 +142,33 @@ class GANModule(GenerativeModule):
         """D classifies real images only: classifying generated ones would reward G for images
         that are merely easy to label (the AC-GAN's loss of diversity). The R1 penalty needs a
         gradient, so validation (under no_grad) leaves it out."""
-        penalise = bool(self.hparams.r1_gamma) and torch.is_grad_enabled()
+        gamma = self.r1_weight(self.global_step // self.optimizer_steps_per_batch)
+        penalise = bool(gamma) and torch.is_grad_enabled()
         if penalise:
             real = real.detach().requires_grad_(True)
         real_logits, class_loss = self.judge(real, labels, "discriminator")
         fake_logits = self.discriminate(fake, labels)
         loss = discriminator_loss(self.loss, real_logits, fake_logits) + class_loss
         if penalise:
-            loss = loss + self.r1_penalty(real, real_logits)
+            loss = loss + self.r1_penalty(real, real_logits, gamma)
         return loss
 
-    def r1_penalty(self, real: torch.Tensor, real_logits: torch.Tensor) -> torch.Tensor:
+    def r1_weight(self, d_step: int) -> float:
+        """R1's gamma in the `d_step`-th discriminator step (from 0): gamma x r1_every in every
+        r1_every-th step, 0 in the others, so that its weight per step is gamma on average."""
+        every = self.hparams.r1_every
+        return self.hparams.r1_gamma * every if d_step % every == 0 else 0.0
+
+    def r1_penalty(
+        self, real: torch.Tensor, real_logits: torch.Tensor, gamma: float
+    ) -> torch.Tensor:
         """gamma/2 * the mean over images of the squared norm of D's input gradient, kept in
         the graph so D's step descends it."""
         (gradient,) = torch.autograd.grad(
             at_least_float32(real_logits).sum(), real, create_graph=True
         )
         squared_norms = at_least_float32(gradient).pow(2).flatten(1).sum(dim=1)
-        return self.hparams.r1_gamma / 2 * squared_norms.mean()
+        return gamma / 2 * squared_norms.mean()
 
     def _generator_loss(self, fake: torch.Tensor, labels: torch.Tensor | None = None):
         logits, class_loss = self.judge(fake, labels, "generator")

@@ -43,6 +43,7 @@ class GANModuleConf:
     class_loss_weight: float = 0.0
     class_loss_weight_g: float | None = None
     r1_gamma: float = 0.0
+    r1_every: int = 1
     conditional: bool = False
     self_conditioning: SelfConditioningConf = field(default_factory=SelfConditioningConf)
     augment: AugmentConf = field(default_factory=AugmentConf)

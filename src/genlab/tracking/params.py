@@ -28,6 +28,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/class_loss_weight",
     "model/class_loss_weight_g",
     "model/r1_gamma",
+    "model/r1_every",
     "model/augment/policy",
     "model/augment/brightness",
     "model/augment/contrast",
