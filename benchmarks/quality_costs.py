@@ -33,6 +33,8 @@ OPTIONS = {
         "hinge": ["model.loss=hinge"],
         "conditional (cbn)": ["model.conditional=true"],
         "conditional (concat)": ["model.conditional=true", "model.generator.conditioning=concat"],
+        # every step: a module outside a Trainer is always at D step 0, where R1 is due
+        "r1 (every step)": ["model.r1_gamma=1"],
     },
     "vae": {"ema (update every batch)": ["ema"], "conditional": ["model.conditional=true"]},
 }
