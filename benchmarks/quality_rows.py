@@ -106,6 +106,8 @@ ROWS: dict[str, list[str]] = {
         "callbacks.ema.enabled=false",
     ],
     "gan/-ema": ["experiment=gan", "callbacks.ema.enabled=false"],
+    "gan/r1 1 every 4": ["experiment=gan", "model.r1_gamma=1.0", "model.r1_every=4"],
+    "gan/r1 0.1 every 4": ["experiment=gan", "model.r1_gamma=0.1", "model.r1_every=4"],
     "gan/float32": ["experiment=gan", "trainer.precision=32-true"],
     "gan/+hinge": ["experiment=gan", "model.loss=hinge"],
     "gan/+spectral-norm": ["experiment=gan", "model.discriminator.spectral_norm=true"],
