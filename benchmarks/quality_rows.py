@@ -86,6 +86,17 @@ ROWS: dict[str, list[str]] = {
     "cdcgan/r1 1 every 4": ["experiment=cdcgan", "model.r1_gamma=1.0", "model.r1_every=4"],
     "cdcgan/r1 1 every 16": ["experiment=cdcgan", "model.r1_gamma=1.0", "model.r1_every=16"],
     "cdcgan/r1 0.5": ["experiment=cdcgan", "model.r1_gamma=0.5", "model.r1_every=1"],
+    "cdcgan/class loss 0.2 until 0.5": [
+        "experiment=cdcgan",
+        "model.class_loss_weight=0.2",
+        "model.class_loss_until=0.5",
+    ],
+    "cdcgan/class loss 0.2, D only, until 0.5": [
+        "experiment=cdcgan",
+        "model.class_loss_weight=0.2",
+        "model.class_loss_weight_g=0",
+        "model.class_loss_until=0.5",
+    ],
     "cdcgan/r1 1, class loss 0.2, D only": [
         "experiment=cdcgan",
         "model.r1_gamma=1.0",

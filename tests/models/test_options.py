@@ -428,6 +428,34 @@ def test_lazy_r1_penalises_every_nth_discriminator_step_n_times_as_much() -> Non
     assert [build("gan", "model.r1_gamma=2").r1_weight(step) for step in range(3)] == [2.0] * 3
 
 
+def test_a_class_loss_until_half_falls_linearly_to_zero_at_half_of_training() -> None:
+    """8 batches, class_loss_until=0.5: D's class loss is weighted 1, 3/4, 1/2, 1/4 of its
+    weight in the first four batches and is gone from the fifth."""
+    torch.manual_seed(0)
+    gan = build(
+        "gan",
+        "model.conditional=true",
+        "model.class_loss_weight=1",
+        "model.class_loss_until=0.5",
+        num_classes=10,
+    )
+    factors: list[float] = []
+    class_losses: list[float] = []
+    judge = gan.judge
+
+    def recorded(images: torch.Tensor, labels: torch.Tensor, network: str) -> Any:
+        logits, class_loss = judge(images, labels, network)
+        if network == "discriminator":
+            factors.append(gan.class_loss_factor())
+            class_losses.append(float(torch.as_tensor(class_loss).detach()))
+        return logits, class_loss
+
+    gan.judge = recorded
+    fit_steps(gan, steps=8 * gan.optimizer_steps_per_batch)
+    assert factors == [1.0, 0.75, 0.5, 0.25, 0.0, 0.0, 0.0, 0.0]
+    assert all(loss > 0 for loss in class_losses[:4]) and class_losses[4:] == [0.0] * 4
+
+
 def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_the_data() -> None:
     """The model built before any data is prepared must accept what only a model with labels
     accepts (the class count comes later, with the data)."""
@@ -449,6 +477,7 @@ def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_t
         (["model.class_loss_weight_g=-1"], "model.class_loss_weight_g must be"),
         (["model.r1_gamma=-1"], "model.r1_gamma must be"),
         (["model.r1_every=0"], "model.r1_every must be an integer >= 1"),
+        (["model.class_loss_until=0"], "model.class_loss_until must be in (0, 1]"),
         (["model.class_loss_weight=1"], "model.class_loss_weight=1.0 (model.class_loss_weight_g"),
         (["model.class_loss_weight_g=1"], "model.class_loss_weight=0.0 (model.class_loss_weight_g"),
     ],

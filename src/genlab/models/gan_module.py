@@ -19,6 +19,8 @@ options, each measured in QUALITY.md before it became a default:
   D tells; the data term and this label term share D's class embeddings (Han et al. 2021,
   "Dual Projection GANs"). Only D's own scores: the evaluator never enters a loss.
   `class_loss_weight_g` weighs G's side apart (null: the same; 0: D classifies, G is not asked);
+  `class_loss_until`: both weights fall linearly from the first batch to 0 at this fraction of
+  training (null: constant), so that the labels are learnt early and the data term has the end;
 - `r1_gamma`: D's gradient on real images is penalised, gamma/2 * ||grad_x D(x)||^2 (Mescheder
   et al. 2018, "Which Training Methods for GANs do actually Converge?"), so D stays flat on
   the data and G is not pushed past it. `r1_every` > 1 adds it only to every n-th D step,
@@ -82,6 +84,7 @@ class GANModule(GenerativeModule):
         top_k_min: float = 0.5,
         class_loss_weight: float = 0.0,
         class_loss_weight_g: float | None = None,
+        class_loss_until: float | None = None,
         r1_gamma: float = 0.0,
         r1_every: int = 1,
         **conditioning: Any,  # conditional, num_classes, class_counts, self_conditioning: base
@@ -94,6 +97,7 @@ class GANModule(GenerativeModule):
         checks.fraction("model.top_k_decay", top_k_decay)
         checks.fraction("model.top_k_min", top_k_min)
         checks.not_negative("model.class_loss_weight", class_loss_weight)
+        checks.fraction("model.class_loss_until", class_loss_until, allow_none=True)
         checks.not_negative("model.r1_gamma", r1_gamma)
         checks.at_least("model.r1_every", r1_every, 1)
         if class_loss_weight_g is not None:
@@ -108,6 +112,7 @@ class GANModule(GenerativeModule):
                 f"{class_loss_weight_g}) needs labels to classify: set model.conditional=true or "
                 "model.self_conditioning.clusters > 0, or leave both at 0"
             )
+        self.class_loss_end: float | None = None  # the batch where it reaches 0, set per fit
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.automatic_optimization = False
@@ -130,11 +135,24 @@ class GANModule(GenerativeModule):
         """D's logits, and the cross-entropy of D's label scores against `labels`, weighted for
         the `network` ("discriminator" or "generator") whose loss it joins (0 with the weight
         off, and then D runs exactly as `discriminate`)."""
-        weight = self.class_loss_weights[network]
+        weight = self.class_loss_weights[network] * self.class_loss_factor()
         if not weight:
             return self.discriminate(images, labels), 0.0
         logits, scores = self.discriminator.logits_and_class_scores(self.augment(images), labels)
         return logits, weight * F.cross_entropy(at_least_float32(scores), labels)
+
+    def on_fit_start(self) -> None:
+        until = self.hparams.class_loss_until
+        if until is not None and any(self.class_loss_weights.values()):
+            self.class_loss_end = until * self.batches_to_train("model.class_loss_until")
+
+    def class_loss_factor(self) -> float:
+        """1, or with `class_loss_until` the share of the class loss's weight left at this batch:
+        1 at the first, 0 from `class_loss_until` of the fit's batches on."""
+        if self.class_loss_end is None:
+            return 1.0
+        batch = self.global_step // self.optimizer_steps_per_batch
+        return max(0.0, 1.0 - batch / max(self.class_loss_end, 1.0))
 
     def _discriminator_loss(
         self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None = None
@@ -248,11 +266,11 @@ class GANModule(GenerativeModule):
         ]
         if self.hparams.lr_decay_start is None:
             return optimizers
-        batches = self.batches_to_train()
+        batches = self.batches_to_train("model.lr_decay_start")
         start = self.hparams.lr_decay_start
         return optimizers, [linear_decay(opt, batches, start) for opt in optimizers]
 
-    def batches_to_train(self) -> int:
+    def batches_to_train(self, option: str) -> int:
         """The batches this fit trains. Lightning's estimate takes `max_steps` for batches, but
         it counts optimizer steps, two per GAN batch."""
         trainer = self.trainer
@@ -261,7 +279,6 @@ class GANModule(GenerativeModule):
             batches = min(batches, math.ceil(trainer.max_steps / self.optimizer_steps_per_batch))
         if math.isinf(batches):
             raise GenlabError(
-                "model.lr_decay_start needs a run of known length: set trainer.max_epochs "
-                "or trainer.max_steps"
+                f"{option} needs a run of known length: set trainer.max_epochs or trainer.max_steps"
             )
         return int(batches)

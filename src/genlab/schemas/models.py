@@ -42,6 +42,7 @@ class GANModuleConf:
     top_k_min: float = 0.5
     class_loss_weight: float = 0.0
     class_loss_weight_g: float | None = None
+    class_loss_until: float | None = None
     r1_gamma: float = 0.0
     r1_every: int = 1
     conditional: bool = False

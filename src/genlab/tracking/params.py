@@ -27,6 +27,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/top_k_min",
     "model/class_loss_weight",
     "model/class_loss_weight_g",
+    "model/class_loss_until",
     "model/r1_gamma",
     "model/r1_every",
     "model/augment/policy",
