@@ -67,6 +67,7 @@ ROWS: dict[str, list[str]] = {
     "dcgan/r1 2": ["experiment=dcgan", "model.r1_gamma=2.0", "model.r1_every=1"],
     "dcgan/r1 1 every 4": ["experiment=dcgan", "model.r1_gamma=1.0", "model.r1_every=4"],
     "dcgan/r1 1 every 16": ["experiment=dcgan", "model.r1_gamma=1.0", "model.r1_every=16"],
+    "dcgan/generator width 48": ["experiment=dcgan", "model.generator.width=48"],
     # DCGAN, conditional
     "cdcgan/default": ["experiment=cdcgan"],
     "cdcgan/float32": ["experiment=cdcgan", "trainer.precision=32-true"],
@@ -85,6 +86,12 @@ ROWS: dict[str, list[str]] = {
     "cdcgan/r1 2": ["experiment=cdcgan", "model.r1_gamma=2.0", "model.r1_every=1"],
     "cdcgan/r1 1 every 4": ["experiment=cdcgan", "model.r1_gamma=1.0", "model.r1_every=4"],
     "cdcgan/r1 1 every 16": ["experiment=cdcgan", "model.r1_gamma=1.0", "model.r1_every=16"],
+    "cdcgan/generator width 48": ["experiment=cdcgan", "model.generator.width=48"],
+    "cdcgan/width 48": [
+        "experiment=cdcgan",
+        "model.generator.width=48",
+        "model.discriminator.width=48",
+    ],
     "cdcgan/r1 0.5": ["experiment=cdcgan", "model.r1_gamma=0.5", "model.r1_every=1"],
     "cdcgan/class loss 0.2 until 0.5": [
         "experiment=cdcgan",
