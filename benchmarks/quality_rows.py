@@ -87,6 +87,7 @@ ROWS: dict[str, list[str]] = {
     "cdcgan/r1 1 every 4": ["experiment=cdcgan", "model.r1_gamma=1.0", "model.r1_every=4"],
     "cdcgan/r1 1 every 16": ["experiment=cdcgan", "model.r1_gamma=1.0", "model.r1_every=16"],
     "cdcgan/generator width 48": ["experiment=cdcgan", "model.generator.width=48"],
+    "cdcgan/generator width 32": ["experiment=cdcgan", "model.generator.width=32"],  # until 366ab4f
     "cdcgan/38 epochs": ["experiment=cdcgan", "trainer.max_epochs=38"],  # G width 48's time
     "cdcgan/width 48": [
         "experiment=cdcgan",
