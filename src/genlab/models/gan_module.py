@@ -141,6 +141,12 @@ class GANModule(GenerativeModule):
         logits, scores = self.discriminator.logits_and_class_scores(self.augment(images), labels)
         return logits, weight * F.cross_entropy(at_least_float32(scores), labels)
 
+    @property
+    def batches_trained(self) -> int:
+        """The batches (D and G step pairs) trained so far in all epochs, resumed ones included:
+        the Trainer's global step counts both optimizers' steps."""
+        return self.global_step // self.optimizer_steps_per_batch
+
     def on_fit_start(self) -> None:
         until = self.hparams.class_loss_until
         if until is not None and any(self.class_loss_weights.values()):
@@ -151,8 +157,7 @@ class GANModule(GenerativeModule):
         1 at the first, 0 from `class_loss_until` of the fit's batches on."""
         if self.class_loss_end is None:
             return 1.0
-        batch = self.global_step // self.optimizer_steps_per_batch
-        return max(0.0, 1.0 - batch / max(self.class_loss_end, 1.0))
+        return max(0.0, 1.0 - self.batches_trained / max(self.class_loss_end, 1.0))
 
     def _discriminator_loss(
         self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None = None
@@ -160,7 +165,7 @@ class GANModule(GenerativeModule):
         """D classifies real images only: classifying generated ones would reward G for images
         that are merely easy to label (the AC-GAN's loss of diversity). The R1 penalty needs a
         gradient, so validation (under no_grad) leaves it out."""
-        gamma = self.r1_weight(self.global_step // self.optimizer_steps_per_batch)
+        gamma = self.r1_weight(self.batches_trained)
         penalise = bool(gamma) and torch.is_grad_enabled()
         if penalise:
             real = real.detach().requires_grad_(True)
