@@ -411,21 +411,21 @@ def test_the_r1_penalty_is_half_gamma_times_d_s_squared_gradient_on_real_images(
 
 
 def test_lazy_r1_penalises_every_nth_discriminator_step_n_times_as_much() -> None:
-    """r1_every=3 over 7 batches: R1 in D's steps 0, 3 and 6 (counted across epochs by the
-    Trainer's global step), each with gamma x 3; none in between."""
+    """r1_every=2 over 7 batches: R1 in batches 0, 2, 4 and 6 (counted across epochs by the
+    Trainer's global step, two optimizer steps a batch), each with gamma x 2; none between."""
     torch.manual_seed(0)
-    gan = build("gan", "model.r1_gamma=2", "model.r1_every=3")
-    gammas: list[float] = []
+    gan = build("gan", "model.r1_gamma=3", "model.r1_every=2")
+    penalised: list[tuple[int, float]] = []  # (Lightning's global step, gamma)
     penalty = gan.r1_penalty
 
     def recorded(real: torch.Tensor, logits: torch.Tensor, gamma: float) -> torch.Tensor:
-        gammas.append(gamma)
+        penalised.append((gan.global_step, gamma))
         return penalty(real, logits, gamma)
 
     gan.r1_penalty = recorded
     fit_steps(gan, steps=7 * gan.optimizer_steps_per_batch)
-    assert gammas == [6.0, 6.0, 6.0]
-    assert [build("gan", "model.r1_gamma=2").r1_weight(step) for step in range(3)] == [2.0] * 3
+    assert penalised == [(0, 6.0), (4, 6.0), (8, 6.0), (12, 6.0)]
+    assert [build("gan", "model.r1_gamma=3").r1_weight(step) for step in range(3)] == [3.0] * 3
 
 
 def test_a_class_loss_until_half_falls_linearly_to_zero_at_half_of_training() -> None:
