@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import pytorch_lightning as pl
 import torch
 from test_learning import build, fit_steps
 
@@ -25,11 +24,9 @@ from genlab.utils.errors import GenlabError
         ["model.discriminator.spectral_norm=true"],
         ["model.lr_d=4e-4"],
         ["model.augment.policy=[color,translation,cutout]"],
-        ["model.lr_decay_start=0.5"],
-        ["model.top_k_decay=0.5"],
         ["model.r1_gamma=1"],
     ],
-    ids=["hinge", "spectral_norm", "ttur", "diffaugment", "lr_decay", "top_k", "r1"],
+    ids=["hinge", "spectral_norm", "ttur", "diffaugment", "r1"],
 )
 @pytest.mark.parametrize("model", ["gan", "dcgan"])
 def test_each_gan_option_trains_both_networks(model: str, overrides: list[str]) -> None:
@@ -299,37 +296,6 @@ def test_the_mixture_stops_em_at_its_tolerance() -> None:
     torch.testing.assert_close(mixture.means, torch.from_numpy(twice.means_).float())
 
 
-def test_lr_decay_holds_the_rate_then_falls_linearly_to_zero_at_the_last_batch() -> None:
-    torch.manual_seed(0)
-    gan = build("gan", "model.lr=1e-3", "model.lr_decay_start=0.5")
-    rates: list[tuple[float, float]] = []
-
-    class Record(pl.Callback):
-        def on_train_batch_start(self, trainer, module, batch, batch_idx) -> None:
-            rates.append(tuple(o.param_groups[0]["lr"] for o in trainer.optimizers))
-
-    fit_steps(gan, 16, Record())  # 8 batches: two optimizer steps each
-    assert [g for g, _ in rates] == pytest.approx(
-        [1e-3] * 4 + [1e-3 * (8 - b) / 4 for b in range(4, 8)]
-    )
-    assert [d for _, d in rates] == [g for g, _ in rates]  # D's rate follows the same schedule
-    assert all(o.param_groups[0]["lr"] == pytest.approx(0) for o in gan.trainer.optimizers)
-
-
-def test_top_k_shrinks_by_epoch_to_its_floor_and_keeps_the_best_scored_images() -> None:
-    gan = build("gan", "model.top_k_decay=0.5", "model.top_k_min=0.25")
-    assert [gan.top_k(16, epoch) for epoch in range(4)] == [16, 8, 4, 4]
-    assert [build("gan").top_k(16, epoch) for epoch in (0, 50)] == [16, 16]  # off by default
-
-    logits = torch.tensor([[-3.0], [2.0], [0.5], [-1.0]])
-    gan.discriminate = lambda images, labels: logits  # D's scores of four generated images
-    fake = torch.zeros(4, 1, 28, 28)
-    best_two = generator_loss("bce", torch.tensor([2.0, 0.5]))
-    assert gan._top_k_generator_loss(fake, None, 2) == pytest.approx(best_two.item())
-    everything = generator_loss("bce", logits)
-    assert gan._top_k_generator_loss(fake, None, 4) == pytest.approx(everything.item())
-
-
 def test_class_scores_are_the_labels_distribution_that_d_s_own_logits_imply() -> None:
     torch.manual_seed(0)
     gan = build("dcgan", "model.conditional=true", num_classes=10).eval()
@@ -364,12 +330,8 @@ def test_the_class_loss_adds_d_s_cross_entropy_on_real_images_and_g_s_on_generat
             real, fake, labels
         )
         g_gap = weighted._generator_loss(fake, labels) - plain._generator_loss(fake, labels)
-        top_k_gap = weighted._top_k_generator_loss(fake, labels, 4) - plain._top_k_generator_loss(
-            fake, labels, 4
-        )
         assert d_gap == pytest.approx(0.5 * cross_entropy(real).item(), rel=1e-5)
         assert g_gap == pytest.approx(0.5 * cross_entropy(fake).item(), rel=1e-5)
-        assert top_k_gap == pytest.approx(0.5 * cross_entropy(fake).item(), rel=1e-5)
 
     d_only = build(model, "model.conditional=true", "model.class_loss_weight=0.5",
                    "model.class_loss_weight_g=0", num_classes=10)  # fmt: skip
@@ -428,34 +390,6 @@ def test_lazy_r1_penalises_every_nth_discriminator_step_n_times_as_much() -> Non
     assert [build("gan", "model.r1_gamma=3").r1_weight(step) for step in range(3)] == [3.0] * 3
 
 
-def test_a_class_loss_until_half_falls_linearly_to_zero_at_half_of_training() -> None:
-    """8 batches, class_loss_until=0.5: D's class loss is weighted 1, 3/4, 1/2, 1/4 of its
-    weight in the first four batches and is gone from the fifth."""
-    torch.manual_seed(0)
-    gan = build(
-        "gan",
-        "model.conditional=true",
-        "model.class_loss_weight=1",
-        "model.class_loss_until=0.5",
-        num_classes=10,
-    )
-    factors: list[float] = []
-    class_losses: list[float] = []
-    judge = gan.judge
-
-    def recorded(images: torch.Tensor, labels: torch.Tensor, network: str) -> Any:
-        logits, class_loss = judge(images, labels, network)
-        if network == "discriminator":
-            factors.append(gan.class_loss_factor())
-            class_losses.append(float(torch.as_tensor(class_loss).detach()))
-        return logits, class_loss
-
-    gan.judge = recorded
-    fit_steps(gan, steps=8 * gan.optimizer_steps_per_batch)
-    assert factors == [1.0, 0.75, 0.5, 0.25, 0.0, 0.0, 0.0, 0.0]
-    assert all(loss > 0 for loss in class_losses[:4]) and class_losses[4:] == [0.0] * 4
-
-
 def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_the_data() -> None:
     """The model built before any data is prepared must accept what only a model with labels
     accepts (the class count comes later, with the data)."""
@@ -470,19 +404,15 @@ def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_t
 @pytest.mark.parametrize(
     "overrides, says",
     [
-        (["model.lr_decay_start=1.0"], "model.lr_decay_start must be in [0, 1) or null"),
-        (["model.top_k_decay=0"], "model.top_k_decay must be in (0, 1]"),
-        (["model.top_k_min=1.5"], "model.top_k_min must be in (0, 1]"),
         (["model.class_loss_weight=-1"], "model.class_loss_weight must be"),
         (["model.class_loss_weight_g=-1"], "model.class_loss_weight_g must be"),
         (["model.r1_gamma=-1"], "model.r1_gamma must be"),
         (["model.r1_every=0"], "model.r1_every must be an integer >= 1"),
-        (["model.class_loss_until=0"], "model.class_loss_until must be in (0, 1]"),
         (["model.class_loss_weight=1"], "model.class_loss_weight=1.0 (model.class_loss_weight_g"),
         (["model.class_loss_weight_g=1"], "model.class_loss_weight=0.0 (model.class_loss_weight_g"),
     ],
 )
-def test_gan_schedule_options_out_of_range_are_one_line(overrides: list[str], says: str) -> None:
+def test_gan_options_out_of_range_are_one_line(overrides: list[str], says: str) -> None:
     with pytest.raises(Exception) as raised:  # noqa: PT011 - Hydra's instantiate wraps it
         build("gan", *overrides)
     assert re.match(re.escape(says), str(user_error(raised.value)))

@@ -2,14 +2,12 @@
 networks come from the config.
 
 Each batch: one discriminator step on real and generated images, then one generator step. The
-options, each measured in QUALITY.md before it became a default:
+options, each a named technique measured in QUALITY.md (options measured as no gain that no
+recipe used, a learning-rate decay, top-k generator updates and a class-loss schedule, were
+removed after 22b4978, which reproduces their rows):
 - `loss`: `bce` (the non-saturating loss, -log D(G(z)) for G) or `hinge`;
 - `lr_d`: the discriminator's own learning rate (two time-scale updates, Heusel et al. 2017);
 - `augment`: DiffAugment on every discriminator input, real and generated, in both steps;
-- `lr_decay_start`: both learning rates fall linearly to 0 over the last part of training;
-- `top_k_decay`, `top_k_min`: the generator learns only from the generated images D scores
-  highest, k of a batch of n, k = n * top_k_decay ** epoch but at least n * top_k_min
-  (Sinha et al. 2020, "Top-k Training of GANs"; top_k_decay 1 is off);
 - `conditional`: a class label for G, a projection head in D; generated images are asked for
   the labels of the real batch, so the classes keep the data's frequencies;
 - `self_conditioning`: the same, with cluster ids of the training images for labels
@@ -19,8 +17,6 @@ options, each measured in QUALITY.md before it became a default:
   D tells; the data term and this label term share D's class embeddings (Han et al. 2021,
   "Dual Projection GANs"). Only D's own scores: the evaluator never enters a loss.
   `class_loss_weight_g` weighs G's side apart (null: the same; 0: D classifies, G is not asked);
-  `class_loss_until`: both weights fall linearly from the first batch to 0 at this fraction of
-  training (null: constant), so that the labels are learnt early and the data term has the end;
 - `r1_gamma`: D's gradient on real images is penalised, gamma/2 * ||grad_x D(x)||^2 (Mescheder
   et al. 2018, "Which Training Methods for GANs do actually Converge?"), so D stays flat on
   the data and G is not pushed past it. `r1_every` > 1 adds it only to every n-th D step,
@@ -28,7 +24,6 @@ options, each measured in QUALITY.md before it became a default:
   Image Quality of StyleGAN"): its second backward pass is most of R1's cost.
 """
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,7 +34,6 @@ from torch import nn
 from genlab.models.base import GenerativeModule, at_least_float32
 from genlab.models.choices import LOSSES, require_choices
 from genlab.models.components.diffaugment import DiffAugment
-from genlab.models.schedule import linear_decay
 from genlab.utils import checks
 from genlab.utils.errors import GenlabError
 
@@ -72,32 +66,23 @@ class GANModule(GenerativeModule):
         self,
         generator: dict[str, Any],
         discriminator: dict[str, Any],
-        latent_dim: int = 100,
-        lr: float = 2e-4,
-        betas: Sequence[float] = (0.5, 0.999),
-        name: str = "gan",
-        lr_d: float | None = None,
-        loss: str = "bce",
-        augment: dict[str, Any] | None = None,
-        lr_decay_start: float | None = None,
-        top_k_decay: float = 1.0,
-        top_k_min: float = 0.5,
-        class_loss_weight: float = 0.0,
-        class_loss_weight_g: float | None = None,
-        class_loss_until: float | None = None,
-        r1_gamma: float = 0.0,
-        r1_every: int = 1,
-        **conditioning: Any,  # conditional, num_classes, class_counts, self_conditioning: base
+        lr: float,
+        betas: Sequence[float],
+        lr_d: float | None,
+        loss: str,
+        augment: dict[str, Any] | None,
+        class_loss_weight: float,
+        class_loss_weight_g: float | None,
+        r1_gamma: float,
+        r1_every: int,
+        **common: Any,  # latent_dim, conditional, self_conditioning...: GenerativeModule's
     ) -> None:
-        super().__init__(latent_dim, **conditioning)
+        # `name` (the recipe's) is only recorded, in the hyperparameters a checkpoint keeps.
+        super().__init__(**{key: value for key, value in common.items() if key != "name"})
         require_choices("model.loss", [loss], LOSSES)
         checks.positive("model.lr", lr)
         checks.positive("model.lr_d", lr_d, allow_none=True)
-        checks.fraction("model.lr_decay_start", lr_decay_start, allow_none=True, closed=False)
-        checks.fraction("model.top_k_decay", top_k_decay)
-        checks.fraction("model.top_k_min", top_k_min)
         checks.not_negative("model.class_loss_weight", class_loss_weight)
-        checks.fraction("model.class_loss_until", class_loss_until, allow_none=True)
         checks.not_negative("model.r1_gamma", r1_gamma)
         checks.at_least("model.r1_every", r1_every, 1)
         if class_loss_weight_g is not None:
@@ -112,12 +97,11 @@ class GANModule(GenerativeModule):
                 f"{class_loss_weight_g}) needs labels to classify: set model.conditional=true or "
                 "model.self_conditioning.clusters > 0, or leave both at 0"
             )
-        self.class_loss_end: float | None = None  # the batch where it reaches 0, set per fit
         # Network configs (plain dicts with `_target_`) are saved, so a checkpoint rebuilds them.
         self.save_hyperparameters(logger=False)  # genlab logs the whole config
         self.automatic_optimization = False
         self.loss = loss
-        self.generator = self.network(generator, latent_dim=latent_dim)
+        self.generator = self.network(generator, latent_dim=self.latent_dim)
         self.discriminator = self.network(discriminator)
         policy = (augment or {}).get("policy") or []
         self.augment: nn.Module = DiffAugment(**augment) if policy else nn.Identity()
@@ -135,7 +119,7 @@ class GANModule(GenerativeModule):
         """D's logits, and the cross-entropy of D's label scores against `labels`, weighted for
         the `network` ("discriminator" or "generator") whose loss it joins (0 with the weight
         off, and then D runs exactly as `discriminate`)."""
-        weight = self.class_loss_weights[network] * self.class_loss_factor()
+        weight = self.class_loss_weights[network]
         if not weight:
             return self.discriminate(images, labels), 0.0
         logits, scores = self.discriminator.logits_and_class_scores(self.augment(images), labels)
@@ -146,18 +130,6 @@ class GANModule(GenerativeModule):
         """The batches (D and G step pairs) trained so far in all epochs, resumed ones included:
         the Trainer's global step counts both optimizers' steps."""
         return self.global_step // self.optimizer_steps_per_batch
-
-    def on_fit_start(self) -> None:
-        until = self.hparams.class_loss_until
-        if until is not None and any(self.class_loss_weights.values()):
-            self.class_loss_end = until * self.batches_to_train("model.class_loss_until")
-
-    def class_loss_factor(self) -> float:
-        """1, or with `class_loss_until` the share of the class loss's weight left at this batch:
-        1 at the first, 0 from `class_loss_until` of the fit's batches on."""
-        if self.class_loss_end is None:
-            return 1.0
-        return max(0.0, 1.0 - self.batches_trained / max(self.class_loss_end, 1.0))
 
     def _discriminator_loss(
         self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None = None
@@ -197,22 +169,6 @@ class GANModule(GenerativeModule):
         logits, class_loss = self.judge(fake, labels, "generator")
         return generator_loss(self.loss, logits) + class_loss
 
-    def top_k(self, batch_size: int, epoch: int) -> int:
-        """How many of a batch's generated images the generator learns from in `epoch`."""
-        decay, least = self.hparams.top_k_decay, self.hparams.top_k_min
-        k = round(batch_size * decay**epoch)
-        return max(min(k, batch_size), math.ceil(batch_size * least), 1)
-
-    def _top_k_generator_loss(
-        self, fake: torch.Tensor, labels: torch.Tensor | None, k: int
-    ) -> torch.Tensor:
-        """G's loss on the k generated images D scores highest (all of them when k is the
-        batch): the gradients of the worst-scored ones point away from the data."""
-        logits, class_loss = self.judge(fake, labels, "generator")
-        if k < len(logits):
-            logits = logits.flatten().topk(k).values
-        return generator_loss(self.loss, logits) + class_loss
-
     def training_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
     ) -> dict[str, torch.Tensor]:
@@ -228,14 +184,11 @@ class GANModule(GenerativeModule):
         self.untoggle_optimizer(opt_d)
 
         self.toggle_optimizer(opt_g)
-        k = self.top_k(len(fake), self.current_epoch)
-        g_loss = self._top_k_generator_loss(fake, labels, k)
+        g_loss = self._generator_loss(fake, labels)
         opt_g.zero_grad(set_to_none=True)
         self.manual_backward(g_loss)
         opt_g.step()
         self.untoggle_optimizer(opt_g)
-        for scheduler in self.schedulers():
-            scheduler.step()
 
         losses = {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
         self.loss_log.step(self, losses, batch_idx)
@@ -252,13 +205,6 @@ class GANModule(GenerativeModule):
             sync_dist=True,
         )
 
-    def schedulers(self) -> list[Any]:
-        """The learning-rate schedulers to step after each batch (none when constant)."""
-        if self.hparams.lr_decay_start is None:
-            return []
-        schedulers = self.lr_schedulers()
-        return schedulers if isinstance(schedulers, list) else [schedulers]
-
     def configure_optimizers(self) -> Any:
         betas = tuple(self.hparams.betas)
         lr_d = self.hparams.lr_d or self.hparams.lr
@@ -269,21 +215,4 @@ class GANModule(GenerativeModule):
             ),
             torch.optim.Adam(self.discriminator.parameters(), lr=lr_d, betas=betas, fused=True),
         ]
-        if self.hparams.lr_decay_start is None:
-            return optimizers
-        batches = self.batches_to_train("model.lr_decay_start")
-        start = self.hparams.lr_decay_start
-        return optimizers, [linear_decay(opt, batches, start) for opt in optimizers]
-
-    def batches_to_train(self, option: str) -> int:
-        """The batches this fit trains. Lightning's estimate takes `max_steps` for batches, but
-        it counts optimizer steps, two per GAN batch."""
-        trainer = self.trainer
-        batches = trainer.estimated_stepping_batches
-        if trainer.max_steps != -1:
-            batches = min(batches, math.ceil(trainer.max_steps / self.optimizer_steps_per_batch))
-        if math.isinf(batches):
-            raise GenlabError(
-                f"{option} needs a run of known length: set trainer.max_epochs or trainer.max_steps"
-            )
-        return int(batches)
+        return optimizers

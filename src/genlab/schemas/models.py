@@ -37,12 +37,8 @@ class GANModuleConf:
     lr_d: float | None = None
     betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
     loss: str = "bce"
-    lr_decay_start: float | None = None
-    top_k_decay: float = 1.0
-    top_k_min: float = 0.5
     class_loss_weight: float = 0.0
     class_loss_weight_g: float | None = None
-    class_loss_until: float | None = None
     r1_gamma: float = 0.0
     r1_every: int = 1
     conditional: bool = False
