@@ -25,13 +25,13 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from tracking.browser import MISSING_TOOL, find_chromium
 
 from compose import ROOT, TINY_RUN
 
 STARTUP_TIMEOUT_S = 60
 # A dead server must fail a training run within seconds, not MLflow's ~4 minutes of retries.
 FAIL_FAST_HTTP = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2", "MLFLOW_HTTP_REQUEST_TIMEOUT": "30"}
-MISSING_TOOL = "{what} not found; `.ci/run` installs the Debian package: apt-get install {package}"
 
 
 @dataclass(frozen=True)
@@ -271,9 +271,4 @@ def sweep(
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Debian's headless Chromium; missing means CI setup is broken, so fail rather than skip."""
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.fail(MISSING_TOOL.format(what="Chromium", package="chromium"))
+    return find_chromium()

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import signal
-import subprocess
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from tracking.browser import chromium_run
 
 from compose import ROOT
 
@@ -26,17 +24,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RUN_NAMES = {"gan": "gan-mnist5k-seed1-job0", "vae": "vae-mnist5k-seed1-job1"}
 STEP_METRICS = {"gan": ["train/d_loss_step", "train/g_loss_step"], "vae": ["train/loss_step"]}
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1400,1200",
-]
 
 
 def api(base: str, endpoint: str, body: dict[str, Any] | None = None, **query: str) -> Any:
@@ -129,33 +116,6 @@ def test_sample_grid_goes_through_the_server(sweep: Sweep) -> None:
     # Nothing tracked lands beside the training run when a server is the target.
     assert not (sweep.root / "mlartifacts").exists()
     assert not (sweep.root / "mlflow.db").exists()
-
-
-# Headless Chromium's virtual-time budget now and then never expires: the process renders, then
-# hangs (an intermittent hang other projects report too; CI met it once, on the screenshot
-# call). A call that hangs is ended and made again with a fresh profile.
-CHROMIUM_TIMEOUT_S = 90  # a call takes ~5 s alone, up to ~35 s beside the rest of the suite
-CHROMIUM_ATTEMPTS = 3
-
-
-def chromium_run(chromium: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
-    """One headless Chromium call, made again (fresh profile) when it hangs; each hung process
-    group is ended."""
-    hung = []
-    for attempt in range(CHROMIUM_ATTEMPTS):
-        cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}-{attempt}", *args]
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-        )
-        try:
-            out, err = proc.communicate(timeout=CHROMIUM_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            _, err = proc.communicate()
-            hung.append(err[-600:])
-            continue
-        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
-    pytest.fail(f"chromium hung {CHROMIUM_ATTEMPTS} times; stderr tails:\n" + "\n--\n".join(hung))
 
 
 def test_compare_page_renders_both_runs_in_headless_chromium(

@@ -77,6 +77,17 @@ class EvaluatorConf(GroupsConf):
     checkpoint: str = "???"
 
 
+@dataclass
+class CompareConf(GroupsConf):
+    run_ids: list[str] | None = None
+    sweep: str | None = None
+    experiment_name: str | None = None
+    epoch: int | None = None
+    output_dir: str = "???"
+    tracking_uri: str = "???"
+    log_to_mlflow: bool = True
+
+
 SCRIPTS: dict[str, type] = {
     "train": TrainConf,
     "evaluate": EvaluateConf,
@@ -84,4 +95,5 @@ SCRIPTS: dict[str, type] = {
     "report": ReportConf,
     "prepare": GroupsConf,
     "evaluator": EvaluatorConf,
+    "compare": CompareConf,
 }
