@@ -48,7 +48,7 @@ def run(task: Callable[[], Any], config_name: str) -> None:
     """Hand the command line to the Hydra task (`@hydra.main`); an error is one line."""
     from genlab.utils.hydra_compat import use_live_config_store
 
-    use_live_config_store()  # --help in 0.3 s instead of 1.1 s (see genlab/hydra_compat.py)
+    use_live_config_store()  # a faster --help (BENCHMARKS.md, "`make run`, stage by stage")
     try:
         run_reporting_errors(task, config_name)
     finally:
@@ -72,8 +72,9 @@ def run_reporting_errors(task: Callable[[], Any], config_name: str) -> None:
 
 def leave_objects_to_the_os() -> None:
     """Python's shutdown garbage-collects every object the imports made (torch, Lightning,
-    MLflow: several hundred thousand), 1-2 s of each stage's process, with nothing left to
-    write. Frozen (`gc.freeze`), they are left to the OS instead (BENCHMARKS.md). atexit
+    MLflow: several hundred thousand), seconds of each stage's process, with nothing left to
+    write. Frozen (`gc.freeze`), they are left to the OS instead (BENCHMARKS.md, "Process
+    exit: 2026-12-05, third session"). atexit
     handlers, MLflow's and Lightning's, still run first, and objects freed by reference count
     still close their files."""
     gc.freeze()
