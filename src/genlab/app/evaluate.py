@@ -13,9 +13,11 @@ from omegaconf import DictConfig
 from genlab.app.handoff import TrainResult, portable_path, resolve_checkpoint
 from genlab.data.prepared import read_split
 from genlab.metrics.cache import RealFeatureCache, ScoreCache, code_fingerprint
+from genlab.metrics.channels import PerChannel
 from genlab.metrics.evaluator import load_evaluator
 from genlab.metrics.extractor import InceptionExtractor
 from genlab.metrics.memorization import nearest_training
+from genlab.metrics.modes import mode_histogram, mode_scores
 from genlab.metrics.scorer import FeatureSet, Scorer
 from genlab.models.base import GenerativeModule
 from genlab.models.checkpoints import load_module
@@ -30,20 +32,22 @@ GRID_IMAGES = 64
 NEAREST_PAIRS = 16
 
 
-def build_extractor(eval_cfg: DictConfig) -> torch.nn.Module:
+def build_extractor(eval_cfg: DictConfig, channels: int | None = None) -> torch.nn.Module:
     if eval_cfg.features == "inception":
         return InceptionExtractor(eval_cfg.inception_weights)
     if eval_cfg.features != "classifier":
         raise GenlabError(
             f"unknown eval.features '{eval_cfg.features}'; valid: classifier, inception"
         )
-    return load_evaluator(eval_cfg.evaluator_ckpt)
+    return load_evaluator(eval_cfg.evaluator_ckpt, channels)
 
 
 def check_eval_options(ev: DictConfig) -> None:
     """The eval group's values, checked before a model is loaded."""
     checks.one_of("eval.features", ev.features, ("classifier", "inception"))
     checks.at_least("eval.num_samples", ev.num_samples, 2)
+    checks.at_least("eval.real_samples", ev.real_samples, 2)
+    checks.at_least("eval.mode_samples", ev.mode_samples, 1)
     checks.at_least("eval.batch_size", ev.batch_size, 1)
     checks.one_of("eval.device", ev.device, ("cpu", "cuda"))
 
@@ -87,11 +91,13 @@ def score(
     datamodule = _prepared_datamodule(cfg)
     check_fits_data(module, tuple(datamodule.meta["shape"]), datamodule.meta["name"])
 
-    extractor = build_extractor(ev).eval().to(device)
+    extractor = build_extractor(ev, datamodule.channels).eval().to(device)
     scorer = Scorer(extractor, ev.batch_size, ev.seed)
     cache = RealFeatureCache(ev.cache_dir)
-    train_images, train_labels = _real_split(datamodule.prepared_dir, "train")
-    val_images, val_labels = _real_split(datamodule.prepared_dir, "val")
+    train_images, train_labels = _real_split(datamodule.prepared_dir, "train", ev.real_samples)
+    count_modes = isinstance(extractor, PerChannel)
+    val_count = max(ev.num_samples, ev.mode_samples if count_modes else 0)
+    val_images, val_labels = _real_split(datamodule.prepared_dir, "val", val_count)
 
     def real_features(split: str, images: torch.Tensor, labels: torch.Tensor) -> FeatureSet:
         key = {
@@ -123,10 +129,16 @@ def score(
         )
     reference |= reference_scores(ev.cache_dir, scorer, datamodule.meta, train, held_out)
 
+    # With countable modes, the first num_samples of the mode_samples drawn are the very
+    # samples that drawing num_samples alone gives (same seed, same batches).
+    drawn = max(ev.num_samples, ev.mode_samples) if count_modes else ev.num_samples
     fake, images = scorer.generate(
-        module, ev.num_samples, ev.seed, keep=max(GRID_IMAGES, NEAREST_PAIRS), progress=True
+        module, drawn, ev.seed, keep=max(GRID_IMAGES, NEAREST_PAIRS), progress=True
     )
-    scores = scorer.full_scores(train, fake, held_out)
+    scores = scorer.full_scores(train, fake.take(ev.num_samples), held_out)
+    if count_modes:
+        scores |= mode_coverage(fake.take(ev.mode_samples), datamodule.num_classes)
+        reference |= mode_coverage(val.take(ev.mode_samples), datamodule.num_classes)
 
     result = {
         "model": module.hparams.get("name", type(module).__name__),
@@ -197,9 +209,28 @@ def _save_nearest(
     save_grid(torch.cat(rows), path, nrow=8)
 
 
-def _real_split(prepared_dir: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+def mode_coverage(images: FeatureSet, modes: int) -> dict[str, Any]:
+    """Modes covered and KL from uniform (genlab.metrics.modes) of images whose mode is the
+    evaluator's argmax over channel-class combinations (genlab.metrics.channels), and the mode
+    histogram itself, for the report's heat map."""
+    histogram = mode_histogram(images.logits.argmax(dim=1), modes)
+    scores = mode_scores(histogram)
+    return {
+        "modes": scores["modes"],
+        "mode_kl": scores["kl"],
+        "mode_kl_log10": scores["kl_log10"],
+        "mode_samples": len(images),
+        "mode_histogram": histogram.tolist(),
+    }
+
+
+def _real_split(
+    prepared_dir: str, split: str, count: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first `count` images of a prepared split (each is in a seeded-shuffled order),
+    converted from uint8 only as far as they are used."""
     images, labels = read_split(prepared_dir, split)
-    return from_uint8(images), labels
+    return from_uint8(images[:count]), labels[:count]
 
 
 def _prepared_datamodule(cfg: DictConfig):

@@ -9,10 +9,18 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
+from genlab.utils.errors import GenlabError
+
 METRICS_NAME = "metrics.json"
 
 
 def train_evaluator(cfg: DictConfig) -> dict[str, Any]:
+    if cfg.data.evaluator != cfg.data.name:
+        raise GenlabError(
+            f"data={cfg.data.name} is scored by the evaluator of {cfg.data.evaluator}, channel by "
+            f"channel: train that one, `python pipelines/train_evaluator.py "
+            f"data={cfg.data.evaluator}`"
+        )
     pl.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.data)
     meta = datamodule.prepare()

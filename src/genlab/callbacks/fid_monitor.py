@@ -20,13 +20,19 @@ from genlab.utils import checks
 
 class FIDMonitor(pl.Callback):
     def __init__(
-        self, evaluator_ckpt: str, num_samples: int = 500, batch_size: int = 250, seed: int = 0
+        self,
+        evaluator_ckpt: str,
+        num_samples: int = 500,
+        batch_size: int = 250,
+        seed: int = 0,
+        channels: int | None = None,
     ) -> None:
         checks.at_least("callbacks.fid_monitor.num_samples", num_samples, 2)
         checks.at_least("callbacks.fid_monitor.batch_size", batch_size, 1)
         # Loaded now, when the config is instantiated: a missing evaluator fails before any run
         # is opened.
-        self.scorer = Scorer(load_evaluator(evaluator_ckpt), batch_size, seed=seed)
+        # `channels`: the images' (data.channels), when the evaluator takes fewer (Stacked MNIST).
+        self.scorer = Scorer(load_evaluator(evaluator_ckpt, channels), batch_size, seed=seed)
         self.num_samples = num_samples
         self.real: FeatureSet | None = None
 

@@ -39,6 +39,7 @@ class PreparedDataModule(pl.LightningDataModule):
         batch_size: int = 64,
         num_workers: int = 0,
         pin_memory: bool = False,
+        evaluator: str | None = None,
     ) -> None:
         super().__init__()
         checks.at_least("data.batch_size", batch_size, 1)
@@ -56,6 +57,8 @@ class PreparedDataModule(pl.LightningDataModule):
         self.batch_size = int(batch_size)
         self.num_workers = int(num_workers)
         self.pin_memory = bool(pin_memory)
+        # The dataset whose evaluator scores this one (data.evaluator; None: its own).
+        self.evaluator = evaluator or name
         self._meta: dict[str, Any] | None = None
         self.train_set: UInt8ImageDataset | None = None
         self.val_set: UInt8ImageDataset | None = None

@@ -19,6 +19,10 @@ from genlab.metrics.manifold import manifold_scores
 from genlab.metrics.memorization import memorization_ratio
 from genlab.metrics.scores import compute_scores, fid_interval, kernel_distance
 
+# Intra-class FID needs this many generated images per class on average (1,000 classes of
+# Stacked MNIST at 1,000 samples would give a Fréchet distance of one or two images each).
+MIN_PER_CLASS = 10
+
 
 @dataclass
 class FeatureSet:
@@ -121,6 +125,8 @@ class Scorer:
             )
         if fake.labels is not None and train.labels is not None:
             scores["label_accuracy"] = label_accuracy(fake.logits, fake.labels)
+            if len(fake) < MIN_PER_CLASS * int(train.labels.max() + 1):
+                return scores  # too few images per class for a covariance (Stacked MNIST)
             per_class = intra_class_fid(train.features, train.labels, fake.features, fake.labels)
             scores["intra_fid"] = per_class.pop("mean")
             scores |= {f"intra_fid_{label}": value for label, value in per_class.items()}

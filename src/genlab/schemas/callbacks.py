@@ -70,6 +70,7 @@ class FIDMonitorConf:
     num_samples: int = 500
     batch_size: int = 250
     seed: int = 0
+    channels: int | None = None
 
 
 CALLBACKS: dict[str, type] = {

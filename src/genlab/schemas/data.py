@@ -13,6 +13,9 @@ class DataConf:
     name: str = "???"
     image_size: int = 28
     channels: int = 1
+    # The dataset whose evaluator scores this one (paths.evaluator_ckpt): its own, or, for data
+    # made of another's images (stacked_mnist), that dataset's, applied channel by channel.
+    evaluator: str = "${.name}"
     prepared_dir: str = "???"
     batch_size: int = 64
     num_workers: int = 0

