@@ -10,8 +10,11 @@ nothing printed while importing. The shared `world` holds what the cases point a
 data, trained checkpoints, odd files.
 """
 
+import contextlib
 import functools
 import shutil
+import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -399,3 +402,92 @@ def test_a_quoted_run_folder_with_spaces_is_the_only_thing_made(
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(p.name for p in root.iterdir()) == ["runs"]
     assert (run_dir / "checkpoints" / "last.ckpt").is_file()
+
+
+@contextlib.contextmanager
+def read_only_mount(folder: Path) -> Iterator[None]:
+    """`folder` as a read-only bind mount: how a read-only folder really occurs for root,
+    who ignores file modes."""
+    bound = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+    if bound.returncode != 0:
+        pytest.skip(f"a read-only bind mount needs mount permission: {bound.stderr.strip()!r}")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=True)
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.slow
+def test_a_read_only_run_folder_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    root, run_dir = tmp_path / "project", tmp_path / "read-only"
+    root.mkdir(), run_dir.mkdir()
+    with read_only_mount(run_dir):
+        with pytest.raises(OSError, match="Read-only"):
+            (run_dir / "probe").write_text("")
+        result = run_script_in_process(
+            "train.py", f"hydra.run.dir={run_dir}", root=root, monkeypatch=monkeypatch, capfd=capfd
+        )
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert lines == [
+        f"error: cannot write {run_dir}/train.log (Read-only file system); pick another "
+        "folder, e.g. with hydra.run.dir=<folder> or GENLAB_ROOT=<project folder>"
+    ]
+    assert not any(root.iterdir()) and not any(run_dir.iterdir())
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of a finished training run (checkpoints, `.hydra/`, train.log)."""
+    base = tmp_path_factory.mktemp("finished")
+    run_dir = base / "run"
+    done = run_script(
+        "train.py",
+        *TINY_RUN,
+        "logger=none",
+        f"paths.data_dir={base / 'data'}",
+        f"hydra.run.dir={run_dir}",
+        root=base,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return run_dir
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [("data.batch_size=100000", "100000"), ("+trainer.foo=1", "trainer.foo")],
+    ids=["batch-over-dataset", "unknown-trainer-arg"],
+)
+def test_a_refused_command_leaves_a_finished_run_folder_byte_identical(
+    bad: str,
+    says: str,
+    finished_run: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    before = contents(finished_run)
+    assert {".hydra/config.yaml", "train.log"} <= set(before)
+    result = run_script_in_process(
+        "train.py",
+        *TINY_RUN,
+        "logger=none",
+        f"paths.data_dir={finished_run.parent / 'data'}",
+        f"hydra.run.dir={finished_run}",
+        bad,
+        root=tmp_path,
+        monkeypatch=monkeypatch,
+        capfd=capfd,
+    )
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and says in lines[0], result.stderr[-3000:]
+    assert contents(finished_run) == before

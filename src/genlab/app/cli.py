@@ -113,11 +113,23 @@ def one_line(err: BaseException, config_name: str) -> str | None:
     cause = user_error(err)
     if cause is not None:
         return str(cause)
-    if isinstance(err, OSError) and err.filename:
+    unwritable = os_error(err)
+    if unwritable is not None:
         return (
-            f"cannot write {err.filename} ({err.strerror}); pick another folder, e.g. with "
-            "hydra.run.dir=<folder> or GENLAB_ROOT=<project folder>"
+            f"cannot write {unwritable.filename} ({unwritable.strerror}); pick another folder, "
+            "e.g. with hydra.run.dir=<folder> or GENLAB_ROOT=<project folder>"
         )
+    return None
+
+
+def os_error(err: BaseException) -> OSError | None:
+    """The OSError naming a file behind `err`, also where a library wrapped it (Hydra's log
+    set-up raises "Unable to configure handler 'file'" for a read-only run folder)."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.filename:
+            return seen
+        seen = seen.__cause__
     return None
 
 
@@ -155,11 +167,28 @@ def one_line_errors(task: Callable[..., Any]) -> Callable[..., Any]:
             message = one_line(err, str(name))
             if message is None:
                 raise
-            _remove_empty_run_folder()
+            _undo_run_folder()
             print(f"error: {message}", file=sys.stderr)
             raise SystemExit(2) from err
 
     return wrapper
+
+
+def _undo_run_folder() -> None:
+    """A refused job leaves no trace: an existing run folder gets its record back byte for
+    byte (genlab.utils.run_record), a folder made for this job goes if only Hydra's files are
+    in it."""
+    from genlab.utils.run_record import restore_run_record, run_folder_existed
+
+    if not run_folder_existed():
+        _remove_empty_run_folder()
+        return
+    import logging
+
+    logging.shutdown()  # the job's log lines are flushed, and its file closed, before the restore
+    for handler in [h for h in logging.root.handlers if isinstance(h, logging.FileHandler)]:
+        logging.root.removeHandler(handler)  # nothing logged later reopens the file
+    restore_run_record()
 
 
 def _remove_empty_run_folder() -> None:
