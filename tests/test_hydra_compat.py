@@ -4,6 +4,7 @@ import copy
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 from hydra._internal.sources_registry import SourcesRegistry
@@ -11,13 +12,27 @@ from hydra.core.config_store import ConfigStore
 
 from genlab.utils import hydra_compat
 
+from compose import CONF_DIR
 from scripts import run_script
 
 
-@pytest.fixture(autouse=True, scope="module")
-def patched() -> None:
-    """As every entry script does (genlab.app.cli.run)."""
-    hydra_compat.use_live_config_store()
+@pytest.fixture(autouse=True)
+def patched() -> Iterator[None]:
+    """As every entry script does (genlab.app.cli.run); Hydra as it was after each test."""
+    applied = hydra_compat.use_live_config_store()
+    yield
+    if applied:
+        hydra_compat.undo_live_config_store()
+
+
+def test_the_backport_is_undone_and_hydra_copies_the_store_again() -> None:
+    assert not hydra_compat.copies_the_store()  # applied by the fixture
+    hydra_compat.undo_live_config_store()
+    try:
+        assert "__deepcopy__" not in hydra_compat.structured_source_class().__dict__
+        assert hydra_compat.copies_the_store()
+    finally:
+        hydra_compat.use_live_config_store()
 
 
 def test_the_installed_hydra_still_needs_the_backport() -> None:
@@ -69,6 +84,7 @@ def test_source_unpickles_in_a_process_without_the_patch() -> None:
 def test_help_lists_every_config_group(tmp_path) -> None:
     result = run_script("train.py", "--help", root=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "model: dcgan, gan, vae\n" in result.stdout
+    models = ", ".join(sorted(p.stem for p in (CONF_DIR / "model").glob("*.yaml")))
+    assert f"model: {models}\n" in result.stdout
     assert "hparams_search: fid_optuna\n" in result.stdout
     assert "_target_: genlab.data.datamodule.PreparedDataModule" in result.stdout

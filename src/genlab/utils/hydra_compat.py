@@ -50,3 +50,10 @@ def use_live_config_store() -> bool:
         return False
     structured_source_class().__deepcopy__ = _copy_sharing_store
     return True
+
+
+def undo_live_config_store() -> None:
+    """Take the backport out again (tests that applied it restore Hydra as they found it)."""
+    source_class = structured_source_class()
+    if source_class.__dict__.get("__deepcopy__") is _copy_sharing_store:
+        del source_class.__deepcopy__
