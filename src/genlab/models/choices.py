@@ -7,6 +7,8 @@ LOSSES = ("bce", "hinge")  # GANModule: the non-saturating loss, or the hinge lo
 PRIORS = ("normal", "gmm")  # VAEModule: where samples start
 CONDITIONINGS = ("cbn", "concat")  # conditional generators: how the label goes in
 AUGMENTATIONS = ("color", "translation", "cutout")  # DiffAugment's policy
+SOLVERS = ("euler", "midpoint", "heun")  # FlowModule: the fixed-step ODE solver
+TIME_SAMPLINGS = ("uniform", "logit_normal")  # FlowModule: how training draws t
 
 
 def require_choices(what: str, values: Sequence[str], valid: Sequence[str]) -> None:

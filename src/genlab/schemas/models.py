@@ -126,3 +126,34 @@ MODELS: dict[str, type] = {
     "conv_encoder": ConvEncoderConf,
     "conv_decoder": ConvDecoderConf,
 }
+
+
+@dataclass
+class UNetConf(ConvNetworkConf):
+    _target_: str = "genlab.models.components.unet.UNet"
+    width: int = 16
+    multipliers: list[int] = field(default_factory=lambda: [1, 2])
+    blocks: int = 1
+    groups: int = 8
+
+
+@dataclass
+class FlowModuleConf:
+    _target_: str = "genlab.models.flow_module.FlowModule"
+    _recursive_: bool = False
+    _convert_: str = "all"
+    name: str = "flow"
+    lr: float = 1.0e-3
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
+    weight_decay: float = 0.0
+    time_sampling: str = "logit_normal"
+    solver: str = "midpoint"
+    sampling_steps: int = 8
+    guidance: float = 1.0
+    label_dropout: float = 0.1
+    conditional: bool = False
+    self_conditioning: SelfConditioningConf = field(default_factory=SelfConditioningConf)
+    velocity: Any = None
+
+
+MODELS.update(flow_module=FlowModuleConf, unet=UNetConf)
