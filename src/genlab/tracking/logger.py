@@ -7,6 +7,7 @@ from typing import Any
 from omegaconf import DictConfig
 from pytorch_lightning.loggers import Logger, MLFlowLogger
 
+from genlab.callbacks.which_checkpoint import written_checkpoint
 from genlab.tracking.checkpoints import record_newest_checkpoint
 from genlab.tracking.ref import RunRef
 from genlab.tracking.store import ensure_experiment, store_lock
@@ -42,10 +43,8 @@ class RunLogger(MLFlowLogger):
 
     def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
         super().after_save_checkpoint(checkpoint_callback)
-        written = getattr(checkpoint_callback, "last_model_path", "") or getattr(
-            checkpoint_callback, "best_model_path", ""
-        )
-        if written:
+        written = written_checkpoint(checkpoint_callback)
+        if written is not None:
             self.record_checkpoint(written)
 
     def record_checkpoint(self, path: str | Path) -> None:
