@@ -1,5 +1,6 @@
 """Interruption, resume and divergence on real training runs (subprocesses, real signals)."""
 
+import json
 import signal
 from pathlib import Path
 
@@ -85,6 +86,38 @@ def straight(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
     return run
 
 
+def start_probe(tmp_path: Path) -> list[str]:
+    """Overrides that make the run write where its fit started (tests/pipeline/start_probe.py)."""
+    return [
+        "+callbacks.start_probe._target_=start_probe.RecordStart",
+        f"+callbacks.start_probe.path={tmp_path}/start.json",
+    ]
+
+
+def started_from(tmp_path: Path, checkpoint: Path) -> None:
+    """The resumed fit began at the checkpoint's step and epoch, not at 0: a restart that
+    ignored the checkpoint would end with the same weights (seeded) and the same metric
+    history (the logger skips logged steps), and pass everything else."""
+    saved = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    start = json.loads((tmp_path / "start.json").read_text())
+    assert saved["global_step"] > 0
+    assert start["global_step"] == saved["global_step"]
+    # An epoch's last.ckpt holds that epoch and continues with the next; a mid-epoch one
+    # continues in its own.
+    assert start["epoch"] in (saved["epoch"], saved["epoch"] + 1)
+
+
+def recorded_newest(run_id: str, tmp_path: Path) -> Path:
+    """The checkpoint the run says a resume continues from, copied aside (a resumed run may
+    rewrite files in that folder)."""
+    import shutil
+
+    tags = MlflowClient(f"sqlite:///{tmp_path}/mlflow.db").get_run(run_id).data.tags
+    copy = tmp_path / "recorded_newest.ckpt"
+    shutil.copy(tags["genlab.checkpoint.last"], copy)
+    return copy
+
+
 def same_weights(expected_ckpt: Path, actual_ckpt: Path) -> None:
     """Both the weights that are scored (EMA's average, when on) and the raw ones."""
     expected = torch.load(expected_ckpt, weights_only=True)
@@ -127,11 +160,18 @@ def test_killed_run_resumes_in_the_same_mlflow_run_to_identical_weights(
     )
     assert killed.returncode == -signal.SIGKILL
     [killed_run] = [r for r in runs(tmp_path) if r.info.status == "RUNNING"]
+    newest = recorded_newest(killed_run.info.run_id, tmp_path)
 
     resumed = train_script(
-        tmp_path, data_dir, "resumed", *four_epochs, f"resume={killed_run.info.run_id}"
+        tmp_path,
+        data_dir,
+        "resumed",
+        *four_epochs,
+        f"resume={killed_run.info.run_id}",
+        *start_probe(tmp_path),
     )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
+    started_from(tmp_path, newest)
 
     assert len(runs(tmp_path)) == 1  # the killed run, resumed in place
     client = MlflowClient(f"sqlite:///{tmp_path}/mlflow.db")
@@ -164,9 +204,18 @@ def test_a_run_interrupted_mid_epoch_resumes_from_its_interrupted_checkpoint(
     assert "model=dcgan" in command and "trainer.max_epochs=4" in command
     assert command.endswith(f"resume={run.info.run_id}")
     assert run.data.tags["genlab.checkpoint.last"].endswith("interrupted.ckpt")
+    newest = recorded_newest(run.info.run_id, tmp_path)
 
-    resumed = train_script(tmp_path, data_dir, "resumed", *four_epochs, f"resume={run.info.run_id}")
+    resumed = train_script(
+        tmp_path,
+        data_dir,
+        "resumed",
+        *four_epochs,
+        f"resume={run.info.run_id}",
+        *start_probe(tmp_path),
+    )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
+    started_from(tmp_path, newest)  # mid-epoch: a step inside epoch 2
     same_weights(straight(*four_epochs), tmp_path / "resumed/checkpoints/last.ckpt")
     step_histories_have_no_repeats(run.info.run_id, tmp_path)
 
@@ -192,10 +241,19 @@ def test_a_run_interrupted_mid_epoch_with_accumulated_gradients_resumes_at_its_n
     )
     assert stopped.returncode == 2, stopped.stderr[-2000:]
     [run] = [r for r in runs(tmp_path) if r.info.status == "KILLED"]
+    newest = recorded_newest(run.info.run_id, tmp_path)
 
-    resumed = train_script(tmp_path, data_dir, "resumed", *four_epochs, f"resume={run.info.run_id}")
+    resumed = train_script(
+        tmp_path,
+        data_dir,
+        "resumed",
+        *four_epochs,
+        f"resume={run.info.run_id}",
+        *start_probe(tmp_path),
+    )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "dataloader is not resumable" not in resumed.stderr
+    started_from(tmp_path, newest)
     same_weights(straight(*four_epochs), tmp_path / "resumed/checkpoints/last.ckpt")
 
 

@@ -51,6 +51,8 @@ class TrainResult:
     metrics: dict[str, float] = field(default_factory=dict)
     monitor: str | None = None
     is_global_zero: bool = True
+    # A resumed sweep's job whose run had finished: nothing was trained or logged now.
+    skipped: bool = False
 
     @property
     def monitored_value(self) -> float | None:
@@ -59,6 +61,7 @@ class TrainResult:
     def write(self, path: str | Path, root: str | Path) -> None:
         """The hand-off file, its paths relative to the project root `root`."""
         data = asdict(self)
+        del data["skipped"]  # the hand-off file is a DVC output: unchanged by sweeps
         for key in ("checkpoint", "sample_grid"):
             data[key] = portable_path(data[key], root) if data[key] else None
         if self.run is not None:
@@ -88,7 +91,7 @@ def resolve_checkpoint(
     """What evaluate and sample were asked to use: exactly one of `ckpt_path=<file>`,
     `run_id=<id>` (its model checkpoint; its store from the config) or `train_result=<json>`.
     The run, where there is one, receives what the script logs."""
-    from genlab.tracking.checkpoints import kept_checkpoint
+    from genlab.callbacks.which_checkpoint import recorded_model_checkpoint
 
     given = [k for k in ("ckpt_path", "run_id", "train_result") if cfg.get(k) is not None]
     if len(given) != 1:
@@ -100,7 +103,7 @@ def resolve_checkpoint(
         return Path(cfg.ckpt_path), None
     if cfg.get("run_id") is not None:
         ref = RunRef(cfg.tracking_uri, str(cfg.run_id))
-        return kept_checkpoint(ref, dst), ref
+        return recorded_model_checkpoint(ref, dst), ref
     result = TrainResult.read(cfg.train_result, cfg.paths.root_dir)
     if result.checkpoint is None:
         raise GenlabError(f"{cfg.train_result} names no checkpoint")

@@ -12,15 +12,16 @@ from pytorch_lightning.loggers import Logger
 from pytorch_lightning.utilities import rank_zero_only
 
 from genlab.app.handoff import TrainResult
+from genlab.app.sweep_resume import finished_job, this_job
 from genlab.callbacks.interrupt import InterruptCheckpoint
 from genlab.callbacks.model_checks import ChecksModel
 from genlab.callbacks.sample_grid import SampleGridCallback
 from genlab.callbacks.which_checkpoint import (
     model_checkpoint,
+    recorded_resume_checkpoint,
     require_validation_before_the_end,
 )
 from genlab.models.checkpoints import check_fits, load_module
-from genlab.tracking.checkpoints import resume_checkpoint
 from genlab.tracking.fluent import tracking_uri_kept
 from genlab.tracking.logger import RunLogger, is_run_logger, open_run, run_loggers
 from genlab.tracking.naming import run_name, run_tags
@@ -75,17 +76,18 @@ def run_logger_node(cfg: DictConfig) -> DictConfig | None:
     return nodes[0] if nodes else None
 
 
-def instantiate_loggers(cfg: DictConfig) -> list[Logger]:
-    """Loggers from `cfg.logger`; the MLflow run is opened (or reopened) by genlab.tracking."""
+def instantiate_loggers(
+    cfg: DictConfig, resume: str | None = None, sweep: str | None = None
+) -> list[Logger]:
+    """Loggers from `cfg.logger`; the MLflow run is opened (or run `resume` reopened) by
+    genlab.tracking; `sweep` is the tag of the sweep a resumed sweep continues."""
     loggers: list[Logger] = []
     for node in (cfg.get("logger") or {}).values():
         if node is None:
             continue
         if is_run_logger(node):
             rank_zero = rank_zero_only.rank == 0
-            loggers.append(
-                open_run(node, run_name(cfg), run_tags(cfg), cfg.get("resume"), rank_zero)
-            )
+            loggers.append(open_run(node, run_name(cfg), run_tags(cfg, sweep), resume, rank_zero))
         else:
             loggers.append(instantiate(node))
     return loggers
@@ -175,6 +177,12 @@ def _train(cfg: DictConfig) -> TrainResult:
         raise GenlabError(f"resume={cfg.resume} needs the MLflow logger (logger=mlflow)")
     if node is not None:
         check_store(node.tracking_uri)
+    resume, sweep = cfg.get("resume"), None
+    if cfg.get("resume_sweep"):
+        job = this_job(cfg, node)
+        if job.finished:
+            return finished_job(cfg, RunRef(node.tracking_uri, str(job.run_id)))
+        resume, sweep = job.run_id, job.sweep
 
     # DDP ranks that Lightning starts re-run this script: only each node's first process writes.
     if int(os.environ.get("LOCAL_RANK", 0)) == 0:
@@ -182,14 +190,17 @@ def _train(cfg: DictConfig) -> TrainResult:
     datamodule.setup("fit")  # the prepared data fits the config (size, batch): before any run
     model = instantiate(cfg.model, **data_arguments(cfg, datamodule))
     ckpt_path = cfg.get("ckpt_path")
-    if cfg.get("resume"):
-        ckpt_path = str(resume_checkpoint(RunRef(node.tracking_uri, str(cfg.resume))))
+    if resume:
+        # A sweep job killed before its first checkpoint starts over, in its own run.
+        ref = RunRef(node.tracking_uri, str(resume))
+        newest = recorded_resume_checkpoint(ref, required=sweep is None)
+        ckpt_path = str(newest) if newest else None
     if ckpt_path:
         check_fits(ckpt_path, model)
-    loggers = instantiate_loggers(cfg)
+    loggers = instantiate_loggers(cfg, resume, sweep)
     trainer.loggers = loggers
 
-    if not cfg.get("resume") and trainer.is_global_zero:  # a resumed run keeps its params
+    if not resume and trainer.is_global_zero:  # a resumed run keeps its params
         for logger in run_loggers(loggers):
             log_config(logger, cfg)
     try:

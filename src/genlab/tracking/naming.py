@@ -11,8 +11,11 @@ from omegaconf import DictConfig
 from genlab import __version__
 
 # Where the run's files are, for people; resume reads the checkpoint the run recorded
-# (genlab.tracking.checkpoints.LAST_CHECKPOINT_TAG).
+# (genlab.callbacks.which_checkpoint.recorded_resume_checkpoint).
 OUTPUT_DIR_TAG = "genlab.output_dir"
+# A sweep job's own overrides (sorted, `resume_sweep=` left out): what `resume_sweep=` finds
+# the job's run by (genlab.app.sweep_resume).
+SWEEP_JOB_TAG = "genlab.sweep.job"
 
 
 def _hydra_job() -> tuple[str | None, str | None]:
@@ -23,6 +26,18 @@ def _hydra_job() -> tuple[str | None, str | None]:
     if hydra_cfg.mode is None or hydra_cfg.mode.name != "MULTIRUN":
         return None, None
     return str(hydra_cfg.job.num), str(hydra_cfg.sweep.dir)
+
+
+def own_overrides(overrides: list[str]) -> list[str]:
+    """The overrides that say what a sweep or a job computes: all but `resume_sweep=`."""
+    return [o for o in overrides if not o.lstrip("+~").startswith("resume_sweep=")]
+
+
+def sweep_job() -> str | None:
+    """This job's own overrides as one string, inside a Hydra multirun; None otherwise."""
+    if _hydra_job()[0] is None:
+        return None
+    return " ".join(sorted(own_overrides(list(HydraConfig.get().overrides.task))))
 
 
 def git_commit(root: str | Path = Path(__file__).parent) -> str:
@@ -42,7 +57,8 @@ def run_name(cfg: DictConfig) -> str:
     return f"{name}-job{job_num}" if job_num is not None else name
 
 
-def run_tags(cfg: DictConfig) -> dict[str, str]:
+def run_tags(cfg: DictConfig, sweep: str | None = None) -> dict[str, str]:
+    """`sweep`: the tag of the sweep a resumed sweep continues (else this job's sweep folder)."""
     tags = {
         "model": str(cfg.model.name),
         "data": str(cfg.data.name),
@@ -53,5 +69,6 @@ def run_tags(cfg: DictConfig) -> dict[str, str]:
     }
     _, sweep_dir = _hydra_job()
     if sweep_dir is not None:
-        tags["sweep"] = sweep_dir
+        tags["sweep"] = sweep or sweep_dir
+        tags[SWEEP_JOB_TAG] = sweep_job() or ""
     return tags

@@ -1,0 +1,186 @@
+"""Continue a sweep: `python pipelines/train.py -m <the same overrides> resume_sweep=<folder>`.
+
+A sweep is known by its folder. Its first contact (a Hydra callback, before any job) writes
+`genlab_sweep.yaml` there: the overrides it was started with, and the `sweep` tag its runs
+carry. Every run of a sweep is tagged with that folder and with its job's own overrides
+(genlab.tracking.naming), so a resumed sweep finds each job's MLflow run by what the job is,
+not by its number (Optuna numbers its trials anew):
+- a FINISHED run: the job is skipped, its run untouched;
+- a run that was interrupted or killed (RUNNING, KILLED, FAILED): the job reopens it and
+  continues from its newest checkpoint, as `resume=<run id>` does;
+- no run: the job starts, tagged as part of the original sweep.
+The resumed sweep writes its files into its own folder (Hydra's `hydra.sweep.dir`); its runs
+and report are the original sweep's.
+"""
+
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from genlab.app.handoff import TrainResult
+from genlab.tracking.naming import SWEEP_JOB_TAG, own_overrides, sweep_job
+from genlab.tracking.ref import RunRef
+from genlab.utils.errors import GenlabError
+
+log = logging.getLogger(__name__)
+RECORD = "genlab_sweep.yaml"
+
+
+def read_record(folder: Path) -> dict[str, Any]:
+    """What a sweep folder says about its sweep: genlab's record, else (a sweep started before
+    genlab kept one) Hydra's own multirun.yaml."""
+    record = folder / RECORD
+    if record.is_file():
+        return yaml.safe_load(record.read_text())
+    multirun = folder / "multirun.yaml"
+    if multirun.is_file():
+        hydra = yaml.safe_load(multirun.read_text())["hydra"]
+        return {"sweep": str(hydra["sweep"]["dir"]), "overrides": hydra["overrides"]["task"]}
+    raise GenlabError(
+        f"resume_sweep={folder}: not a sweep folder (no {RECORD} or multirun.yaml); give the "
+        "folder of the sweep to continue (hydra.sweep.dir, e.g. multirun/train/<date>_<time>)"
+    )
+
+
+def difference(recorded: list[str], given: list[str]) -> str | None:
+    """The first override that differs, said as a user would fix it; None when none does."""
+
+    def by_key(overrides: list[str]) -> dict[str, str]:
+        return dict(o.split("=", 1) if "=" in o else (o, "") for o in overrides)
+
+    old, new = by_key(recorded), by_key(given)
+    for key in sorted(old.keys() | new.keys()):
+        if old.get(key) != new.get(key):
+            was = f"{key}={old[key]}" if key in old else f"no {key}"
+            now = f"{key}={new[key]}" if key in new else f"no {key}"
+            return f"the sweep ran {was}, this command gives {now}"
+    return None
+
+
+def check_same_sweep(folder: Path, given: list[str]) -> dict[str, Any]:
+    """The record of the sweep `folder`; refused in one line when `given` differs from its
+    overrides (another model or seed list would be another sweep)."""
+    record = read_record(folder)
+    changed = difference(own_overrides(list(record["overrides"])), own_overrides(given))
+    if changed is not None:
+        raise GenlabError(
+            f"resume_sweep={folder}: {changed}; repeat the sweep's own overrides to continue it"
+        )
+    return record
+
+
+class SweepRecord(Callback):
+    """Hydra calls this once per `-m` command, before the sweeper starts any job. Hydra turns
+    a callback's exceptions into warnings and goes on, so a refusal is said here, in the
+    front door's one-line form, and ends the command (SystemExit passes through Hydra)."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        try:
+            self.record(config)
+        except GenlabError as err:
+            print(f"error: {err}", file=sys.stderr)
+            raise SystemExit(2) from err
+
+    def record(self, config: DictConfig) -> None:
+        given = list(config.hydra.overrides.task)
+        here = Path(str(config.hydra.sweep.dir))
+        record = {"sweep": str(here), "overrides": own_overrides(given)}
+        resume = config.get("resume_sweep")
+        if resume:
+            folder = Path(str(resume))
+            if not folder.is_dir():
+                raise GenlabError(f"resume_sweep={folder}: no such sweep folder")
+            record["sweep"] = check_same_sweep(folder, given)["sweep"]
+            count_finished_trials(config, folder)
+        here.mkdir(parents=True, exist_ok=True)
+        if not (here / RECORD).is_file():
+            (here / RECORD).write_text(yaml.safe_dump(record, sort_keys=False))
+
+
+def count_finished_trials(config: DictConfig, folder: Path) -> None:
+    """An Optuna sweep asks for `n_trials` more trials: the ones the sweep finished count."""
+    from genlab.app.optuna_record import TRIALS_FILE, finished_trials
+
+    sweeper = config.hydra.sweeper
+    if "n_trials" not in sweeper:
+        return
+    done = finished_trials(folder / TRIALS_FILE)
+    with open_dict(sweeper):
+        sweeper.n_trials = max(0, int(sweeper.n_trials) - done)
+
+
+@dataclass(frozen=True)
+class SweepJob:
+    """What this job of a resumed sweep does: skip (its run `finished`), reopen `run_id`, or
+    start (no run); `sweep` is the tag its run carries."""
+
+    run_id: str | None
+    finished: bool
+    sweep: str
+
+
+def this_job(cfg: DictConfig, node: DictConfig | None) -> SweepJob:
+    """This job's run in the sweep `cfg.resume_sweep`, found by the sweep's tag and the job's
+    own overrides."""
+    if node is None:
+        raise GenlabError(
+            f"resume_sweep={cfg.resume_sweep} needs the MLflow logger (logger=mlflow)"
+        )
+    if cfg.get("resume"):
+        raise GenlabError("give resume=<run id> (one run) or resume_sweep=<folder>, not both")
+    job = sweep_job()
+    if job is None:
+        raise GenlabError(
+            f"resume_sweep={cfg.resume_sweep} continues a sweep: run the sweep's command "
+            "with -m (python pipelines/train.py -m <its overrides> resume_sweep=<folder>)"
+        )
+    sweep = str(read_record(Path(str(cfg.resume_sweep)))["sweep"])
+    runs = sweep_runs(node.tracking_uri, node.experiment_name, sweep, job)
+    finished = [r for r in runs if r.info.status == "FINISHED"]
+    if finished:
+        return SweepJob(finished[0].info.run_id, True, sweep)
+    if runs:  # interrupted or killed (KILLED, FAILED, or RUNNING after kill -9)
+        return SweepJob(max(runs, key=lambda r: r.info.start_time).info.run_id, False, sweep)
+    return SweepJob(None, False, sweep)
+
+
+def sweep_runs(tracking_uri: str, experiment_name: str, sweep: str, job: str) -> list:
+    """The runs of sweep `sweep` (its tag, any spelling of the folder) made by job `job`."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri)
+    experiment = client.get_experiment_by_name(experiment_name)
+    if experiment is None:
+        return []
+    quoted = job.replace("'", "\\'")
+    runs = client.search_runs(
+        [experiment.experiment_id], filter_string=f"tags.`{SWEEP_JOB_TAG}` = '{quoted}'"
+    )
+    folder = Path(sweep).resolve()
+    return [r for r in runs if Path(r.data.tags.get("sweep", "")).resolve() == folder]
+
+
+def finished_job(cfg: DictConfig, ref: RunRef) -> TrainResult:
+    """A job whose run finished: nothing is trained or logged. Its model is fetched only for
+    `evaluate=true` (the caller scores it)."""
+    from genlab.callbacks.which_checkpoint import recorded_model_checkpoint
+
+    log.info("resume_sweep: this job's run %s finished; skipped", ref.run_id)
+    checkpoint = None
+    if cfg.get("evaluate"):
+        checkpoint = str(recorded_model_checkpoint(ref, Path(cfg.paths.output_dir) / "checkpoints"))
+    monitor = OmegaConf.select(cfg, "callbacks.model_checkpoint.monitor")
+    return TrainResult(
+        checkpoint=checkpoint,
+        sample_grid=None,
+        run=ref,
+        metrics=dict(ref.get().data.metrics),
+        monitor=monitor,
+        skipped=True,
+    )
