@@ -23,6 +23,7 @@ class TrainConf(GroupsConf):
     experiment_name: str = "genlab"
     ckpt_path: str | None = None
     resume: str | None = None
+    resume_sweep: str | None = None
     evaluate: bool = False
     result_path: str | None = None
 
