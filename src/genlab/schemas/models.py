@@ -129,6 +129,38 @@ MODELS: dict[str, type] = {
 
 
 @dataclass
+class ResidualNetworkConf(ConvNetworkConf):
+    """R3GAN's residual networks (components/residual.py): `width` at the image's resolution,
+    `blocks` per resolution, each widening by `expansion` around a 3x3 convolution in groups of
+    `group_width` channels. Sized for the CPU budget of the DCGAN recipe (BENCHMARKS.md, "Step
+    FLOP/s against a plain matmul")."""
+
+    width: int = 8
+    blocks: int = 1
+    expansion: int = 2
+    group_width: int = 8
+
+
+@dataclass
+class ResidualGeneratorConf(ResidualNetworkConf):
+    _target_: str = "genlab.models.components.residual.ResidualGenerator"
+    label_dim: int = 32
+
+
+@dataclass
+class ResidualDiscriminatorConf(ResidualNetworkConf):
+    _target_: str = "genlab.models.components.residual.ResidualDiscriminator"
+
+
+MODELS.update(
+    {
+        "residual_generator": ResidualGeneratorConf,
+        "residual_discriminator": ResidualDiscriminatorConf,
+    }
+)
+
+
+@dataclass
 class UNetConf(ConvNetworkConf):
     _target_: str = "genlab.models.components.unet.UNet"
     width: int = 16
