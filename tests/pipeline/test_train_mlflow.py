@@ -1,6 +1,11 @@
-"""A real training run logged to a temp MLflow store, read back with MlflowClient."""
+"""A real training run logged to a temp MLflow store, read back with MlflowClient. MLflow's
+global `set_tracking_uri` also sets MLFLOW_TRACKING_URI, which would send later tests' runs to
+this store: every test leaves both as it found them (`tracking_uri_untouched`)."""
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import pytest
@@ -10,6 +15,28 @@ from mlflow import MlflowClient
 from genlab.app.train import train
 from genlab.models.checkpoints import load_module
 from genlab.tracking.params import COMPARED_PARAMS
+
+from compose import compose_config
+
+
+@pytest.fixture(autouse=True)
+def tracking_uri_untouched() -> Iterator[None]:
+    """Every test leaves MLflow's tracking URI, and its environment variable, as it found them."""
+    before = os.environ.get("MLFLOW_TRACKING_URI"), mlflow.get_tracking_uri()
+    yield
+    assert (os.environ.get("MLFLOW_TRACKING_URI"), mlflow.get_tracking_uri()) == before
+
+
+def logged_model(tracking_uri: str, run_id: str) -> tuple[Any, Any]:
+    """The run's logged model and its model info. `runs:/` URIs resolve through MLflow's
+    global tracking URI only, so it is set for the load and put back (None: unset) after."""
+    previous = os.environ.get("MLFLOW_TRACKING_URI")
+    mlflow.set_tracking_uri(tracking_uri)
+    try:
+        uri = f"runs:/{run_id}/model"
+        return mlflow.pytorch.load_model(uri), mlflow.models.get_model_info(uri)
+    finally:
+        mlflow.set_tracking_uri(previous)
 
 
 @pytest.fixture
@@ -60,8 +87,7 @@ def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> 
 
 def test_logged_model_samples(tracked_run: dict) -> None:
     tracking_uri, run_id = tracked_run["result"].run.tracking_uri, tracked_run["result"].run.run_id
-    mlflow.set_tracking_uri(tracking_uri)
-    model = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
+    model, _ = logged_model(tracking_uri, run_id)
     images = model(torch.randn(5, tracked_run["cfg"].model.latent_dim))
     assert images.shape == (5, 1, 28, 28)
 
@@ -87,8 +113,7 @@ def test_the_checkpoint_kept_by_the_monitor_is_the_logged_model(
     run = MlflowClient(tracking_uri).get_run(run_id)
     assert run.data.tags["genlab.logged_model_epoch"] == "1"
 
-    mlflow.set_tracking_uri(tracking_uri)
-    logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
+    logged, _ = logged_model(tracking_uri, run_id)
     kept = load_module(result.checkpoint)
     last = load_module(Path(result.checkpoint).with_name("last.ckpt"))
     z = torch.randn(16, kept.latent_dim, generator=torch.Generator().manual_seed(0))
@@ -102,10 +127,9 @@ def test_a_conditional_model_round_trips_through_the_mlflow_model(
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     result = train(train_config("model=dcgan", "model.conditional=true"))
     tracking_uri, run_id = result.run.tracking_uri, result.run.run_id
-    mlflow.set_tracking_uri(tracking_uri)
-    logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
+    logged, info = logged_model(tracking_uri, run_id)
     kept = load_module(result.checkpoint)
-    weights = mlflow.models.get_model_info(f"runs:/{run_id}/model").metadata["label_weights"]
+    weights = info.metadata["label_weights"]
     assert weights == pytest.approx(kept.class_prior.tolist(), abs=1e-6) and len(weights) == 10
     z = torch.randn(10, kept.latent_dim, generator=torch.Generator().manual_seed(0))
     labels = torch.arange(10)
@@ -121,16 +145,15 @@ def test_a_self_conditioned_model_is_logged_as_a_graph_that_takes_its_clusters(
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     result = train(train_config("model=gan", "model.self_conditioning.clusters=4"))
     tracking_uri, run_id = result.run.tracking_uri, result.run.run_id
-    mlflow.set_tracking_uri(tracking_uri)
     files = {a.path for a in MlflowClient(tracking_uri).list_artifacts(run_id, "model/data")}
     assert files == {"model/data/model.pt2"}  # pickle writes model.pth and its module's name
-    info = mlflow.models.get_model_info(f"runs:/{run_id}/model")
+    _, info = logged_model(tracking_uri, run_id)
     kept = load_module(result.checkpoint)
     sizes = kept.clusters.sizes / kept.clusters.sizes.sum()
     assert info.metadata["label_weights"] == pytest.approx(sizes.tolist(), abs=1e-6)
     # MLflow then loads only an archive whose records its restricted unpickler accepts.
     monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "false")
-    logged = mlflow.pytorch.load_model(f"runs:/{run_id}/model")
+    logged, _ = logged_model(tracking_uri, run_id)
     for n in (1, 7):
         z = torch.randn(n, kept.latent_dim, generator=torch.Generator().manual_seed(n))
         clusters = torch.arange(n) % 4
@@ -144,7 +167,11 @@ def test_runs_of_a_config_share_param_keys(train_config, tmp_path: Path, monkeyp
     client = MlflowClient(first.run.tracking_uri)
     runs = [client.get_run(r.run.run_id) for r in (first, second)]
     assert runs[0].data.params.keys() == runs[1].data.params.keys()
-    assert runs[1].data.params["model/lr"] == "0.001"
+    recipe_lr = compose_config("train", ["model=gan"]).model.lr
+    assert [r.data.params["model/lr"] for r in runs] == [str(recipe_lr), "0.001"]
+    # The logged value is the one the generator's optimizer ran with.
+    optimizer = torch.load(second.checkpoint, weights_only=False)["optimizer_states"][0]
+    assert optimizer["param_groups"][0]["lr"] == 0.001
     assert runs[0].info.experiment_id == runs[1].info.experiment_id
 
 
@@ -154,8 +181,6 @@ def test_a_finished_run_leaves_the_next_run_in_its_own_store(
     # Logging the kept model goes through MLflow's fluent API, whose set_tracking_uri also sets
     # MLFLOW_TRACKING_URI in the environment: left there, a second run composed in the same
     # process (a notebook) would land in the first run's store.
-    import os
-
     from compose import TINY_RUN, compose_config
 
     assert "MLFLOW_TRACKING_URI" not in os.environ
@@ -167,7 +192,11 @@ def test_a_finished_run_leaves_the_next_run_in_its_own_store(
     )  # fmt: skip
     second = train(cfg)
     assert second.run.tracking_uri == f"sqlite:///{other}/mlflow.db"
-    assert MlflowClient(second.run.tracking_uri).get_run(second.run.run_id)
+    run = MlflowClient(second.run.tracking_uri).get_run(second.run.run_id)
+    assert run.info.status == "FINISHED" and run.data.params["model/name"] == "gan"
+    first = MlflowClient(tracked_run["result"].run.tracking_uri)
+    first_runs = first.search_runs([e.experiment_id for e in first.search_experiments()])
+    assert [r.info.run_id for r in first_runs] == [tracked_run["result"].run.run_id]
 
 
 def test_credentials_never_reach_params_or_the_config_artifact(
