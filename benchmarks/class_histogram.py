@@ -6,6 +6,9 @@ balance in QUALITY.md's rows, never a training signal (nothing here feeds back i
 
 Prints, per checkpoint, the share of each class among 1,000 samples (seed 0), and their total
 variation distance from the uniform mix.
+
+Question: Do a model's samples cover the classes evenly (as the evaluator labels them)?
+Figure: QUALITY.md, the rounds that report class balance.
 """
 
 import argparse

@@ -9,6 +9,9 @@ Traced with `sys.settrace`, so the count is what runs, not what a file holds. Mo
 at import and say nothing about the path. `Trainer.fit` is replaced by a stop, so nothing
 trains; Hydra reports the stop as the job's error, which is expected, and the lines that
 handle it (after `Trainer.fit` was reached) are not counted.
+
+Question: How much genlab code runs before Lightning takes over (budget: 500 lines)?
+Figure: BENCHMARKS.md, the summary table's "genlab lines a training run executes" row.
 """
 
 import os

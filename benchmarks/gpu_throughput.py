@@ -7,6 +7,10 @@ achieved FLOP/s against the card's bf16 matrix rate. Part of benchmarks/gpu_chec
 
 Timed with the real LightningModules and Trainer on random images of mnist5k's shape: the
 data loader is not what is measured.
+
+Question: How fast does each model train on a GPU, in which precision and batch, and what share
+of the card's matrix rate does the DCGAN step reach?
+Figure: BENCHMARKS.md, "GPU: NVIDIA H200".
 """
 
 import argparse
@@ -14,6 +18,7 @@ import time
 
 import pytorch_lightning as pl
 import torch
+from step_flops import BATCH
 from timing import compose_config
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -68,24 +73,17 @@ def images_per_second(
         enable_progress_bar=False,
         enable_model_summary=False,
         limit_val_batches=0,
-        callbacks=[clock, ChannelsLast(), CompileNetworks(enabled=compile_)],
+        callbacks=[clock, ChannelsLast(), *([CompileNetworks()] if compile_ else [])],
     )
     trainer.fit(module, loader)
     return clock.images / clock.seconds if clock.seconds else float("nan")
 
 
-def dcgan_flops_per_step(batch: int) -> float:
-    """FLOPs of one DCGAN training step (G forward, D on real and fake, both backwards),
-    counted by torch.utils.flop_counter on the CPU."""
-    from torch.utils.flop_counter import FlopCounterMode
+def dcgan_flops_per_step() -> float:
+    """FLOPs of one DCGAN training batch (GANModule's own step, run by a Trainer on the CPU)."""
+    from step_flops import step_flops
 
-    module = build("dcgan")
-    real = torch.rand(batch, 1, 28, 28) * 2 - 1
-    with FlopCounterMode(display=False) as counter:
-        fake = module.generator(module.sample_noise(batch))
-        module._discriminator_loss(real, fake.detach()).backward()
-        module._generator_loss(fake).backward()
-    return float(counter.get_total_flops())
+    return step_flops("dcgan", [], batches=4)
 
 
 def main() -> None:
@@ -132,12 +130,12 @@ def main() -> None:
     for key, rate in at_64.items():
         seconds, fastest = 3968 / rate, 3968 / best[key]
         print(f"- {key}: {seconds:.2f} s at batch 64, {fastest:.2f} s at the best batch")
-    flops = dcgan_flops_per_step(64)
+    flops = dcgan_flops_per_step()
     rate = best.get("dcgan bf16-mixed", float("nan"))
-    achieved = flops / 64 * rate / 1e12
+    achieved = flops / BATCH * rate / 1e12
     print()
     print(
-        f"DCGAN step at batch 64: {flops / 1e9:.2f} GFLOP; at the best bf16 rate, "
+        f"DCGAN step at batch {BATCH}: {flops / 1e9:.2f} GFLOP; at the best bf16 rate, "
         f"{achieved:.2f} TFLOP/s achieved, {achieved / args.peak_tflops:.2%} of "
         f"{args.peak_tflops:.0f} TFLOP/s"
     )

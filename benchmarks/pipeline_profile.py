@@ -12,6 +12,9 @@ process's main-thread samples are sorted into phases by the frames on their stac
 rule that matches winning (an import inside validation counts as start-up, a checkpoint
 written at the end of validation as a write). A stage's "other" is its wall time less its
 phases: Hydra, Lightning's set-up and tear-down, and DVC's own hashing between processes.
+
+Question: Does `make run` stay inside its time line, and which stage and phase spend it?
+Figure: BENCHMARKS.md, "`make run`, stage by stage" and the summary table's `dvc repro` rows.
 """
 
 import argparse

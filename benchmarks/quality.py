@@ -11,6 +11,10 @@ Rows run one after another (never two trainings at once on this 2-core box), in 
 with a clean tree, so an interrupted ablation continues; changed code trains again. The table at
 the end, of the (row, seed) pairs asked: each row's mean over its seeds, the per-seed values and
 the training seconds. QUALITY.md holds the figures and the commands.
+
+Question: Which sample-quality option or recipe scores better, over seeds, at the pipeline's
+budget?
+Figure: QUALITY.md (each round's tables).
 """
 
 import argparse

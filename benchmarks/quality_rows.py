@@ -143,9 +143,9 @@ ROWS: dict[str, list[str]] = {
         "model.conditional=true",
         "model.generator.conditioning=concat",
     ],
-    # Cheaper steps (BENCHMARKS.md, benchmarks/step_cpu.py): batch 128 with the learning rate
-    # scaled by sqrt(2) (Adam's square-root rule), schedules in steps halved; with the code's
-    # bf16-mixed precision and fused Adam since they came in.
+    # Cheaper steps (BENCHMARKS.md, "CPU settings for a training step"): batch 128 with the
+    # learning rate scaled by sqrt(2) (Adam's square-root rule), schedules in steps halved; with
+    # the code's bf16-mixed precision and fused Adam since they came in.
     "gan/batch 128": [
         "experiment=gan",
         "data.batch_size=128",
@@ -161,6 +161,16 @@ ROWS: dict[str, list[str]] = {
         "model.lr=1.41e-3",
         "model.prior_warm_start=true",
     ],
+    # Issue 33: the loss (bce vs rpgan), R1 vs R1 + R2, and the network (DCGAN vs R3GAN's
+    # residual one), each at its recipe's CPU budget (experiment=r3gan trains fewer epochs).
+    "r3gan/default": ["experiment=r3gan"],
+    "r3gan/bce": ["experiment=r3gan", "model.loss=bce"],
+    "r3gan/R1 only": ["experiment=r3gan", "model.r2_gamma=0.0"],
+    "r3gan/lr 2e-3": ["experiment=r3gan", "model.lr=2e-3"],
+    "r3gan/betas 0.5,0.999": ["experiment=r3gan", "model.betas=[0.5,0.999]"],
+    "dcgan/+rpgan": ["experiment=dcgan", "model.loss=rpgan"],
+    "dcgan/+r2": ["experiment=dcgan", "model.r2_gamma=1.0"],
+    "dcgan/+rpgan, +r2": ["experiment=dcgan", "model.loss=rpgan", "model.r2_gamma=1.0"],
     # VAE
     "vae/default": ["experiment=vae"],
     "vae/mixture tolerance 0.01": ["experiment=vae", "model.prior_tolerance=0.01"],

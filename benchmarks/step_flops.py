@@ -6,9 +6,10 @@ matmul's in the same precision, all in one process and one run.
     python benchmarks/run.py step_flops                      # dcgan and r3gan
     python benchmarks/run.py step_flops --models dcgan r3gan flow --steps 40
 
-Answers: does the residual network's step (grouped and 1x1 convolutions) use the CPU as well as
-the DCGAN's, and which of channels-last and bf16 pays for each? Figure: BENCHMARKS.md, "Step
-FLOP/s against a plain matmul" (issue 33 item 5; target: r3gan >= 30 % of the matmul).
+Question: does the residual network's step (grouped and 1x1 convolutions) use the CPU as well
+as the DCGAN's, and which of channels-last and bf16 autocast pays for each model?
+Figure: BENCHMARKS.md, "Step FLOP/s against a plain matmul" (target: r3gan >= 30 % of the
+matmul's FLOP/s).
 
 The step is GANModule's own, run by a real Trainer (`trainer.fit`) on random images of the
 dataset's shape with 10 labels, as the recipes condition on 10 clusters; the precision is set
