@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 
-.PHONY: setup test-packages run train test lint ui gpu-wheels
+.PHONY: setup test-packages run stacked train test lint ui gpu-wheels
 
 setup:  ## install uv (if missing) and the locked environment into .venv
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -14,6 +14,10 @@ test-packages:  ## PostgreSQL and headless Chromium from Debian, for the trackin
 run: setup  ## the whole pipeline (dvc.yaml) on mnist5k, offline: prepare, train, evaluate, report
 	$(RUN) dvc repro
 	@echo "report: reports/report.md  figure: reports/comparison.png  runs: make ui"
+
+stacked: setup  ## Stacked MNIST (stacked/dvc.yaml): gan, dcgan, cdcgan, vae trained and mode-counted
+	$(RUN) dvc repro stacked/dvc.yaml
+	@echo "report: reports/stacked_mnist.md  runs: make ui (experiment stacked_mnist)"
 
 train: setup  ## only train the default model (DCGAN on mnist5k), tracked in MLflow
 	$(RUN) python pipelines/train.py experiment=dcgan

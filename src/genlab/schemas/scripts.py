@@ -89,11 +89,21 @@ class CompareConf(GroupsConf):
     log_to_mlflow: bool = True
 
 
+@dataclass
+class StackedReportConf(GroupsConf):
+    params_file: str = "???"
+    metrics_dir: str = "???"
+    figures_dir: str = "???"
+    prepared_dir: str = "???"
+    output_dir: str = "???"
+
+
 SCRIPTS: dict[str, type] = {
     "train": TrainConf,
     "evaluate": EvaluateConf,
     "sample": SampleConf,
     "report": ReportConf,
+    "stacked_report": StackedReportConf,
     "prepare": GroupsConf,
     "evaluator": EvaluatorConf,
     "compare": CompareConf,
