@@ -1,7 +1,8 @@
 """The training objectives against their textbook definitions, computed independently.
 
-GAN losses are checked against Bernoulli log-likelihoods (torch.distributions) and the hinge
-definition (its values on hand-picked logits are in test_options.py); the VAE's ELBO terms
+GAN losses are checked against Bernoulli log-likelihoods (torch.distributions), the hinge
+definition (its values on hand-picked logits are in test_options.py) and the relativistic
+pairing loss's softplus of paired differences; the VAE's ELBO terms
 against torch.distributions' Bernoulli likelihood and closed-form Gaussian KL. A sign or target
 mistake here still trains, just badly: only a comparison with the definition catches it.
 """
@@ -62,25 +63,40 @@ def test_bce_generator_loss_is_non_saturating() -> None:
     assert rejected.grad.abs().min() > 0.9 / len(rejected)
 
 
-@pytest.mark.parametrize("loss", ["bce", "hinge"])
+@pytest.mark.parametrize("loss", ["bce", "hinge", "rpgan"])
 def test_losses_point_the_right_way(loss: str) -> None:
     """A D that scores real +8 and fake -8 has won: its loss is ~0 and G's is large. Scoring
     the other way round reverses both: catches swapped real/fake targets or signs."""
     high = torch.full((16,), 8.0, dtype=torch.float64)
     winning_d = discriminator_loss(loss, real_logits=high, fake_logits=-high).item()
-    losing_g = generator_loss(loss, fake_logits=-high).item()
+    losing_g = generator_loss(loss, fake_logits=-high, real_logits=high).item()
     assert winning_d < 0.01
     assert losing_g > 5
     fooled_d = discriminator_loss(loss, real_logits=-high, fake_logits=high).item()
-    winning_g = generator_loss(loss, fake_logits=high).item()
+    winning_g = generator_loss(loss, fake_logits=high, real_logits=-high).item()
     assert fooled_d > 10
     assert winning_g < 0.01
+
+
+def test_rpgan_losses_are_softplus_of_the_paired_logit_differences() -> None:
+    """R3GAN's Trainer.py: D minimises softplus(-(D(x_i) - D(G(z_i)))), G softplus(-(D(G(z_i))
+    - D(x_i))), each real image paired with the generated image at its place in the batch.
+    Pairing all against all, or a swapped difference, gives other numbers on these logits."""
+    real = torch.tensor([2.0, -1.0, 0.5], dtype=torch.float64)
+    fake = torch.tensor([0.5, 1.0, -3.0], dtype=torch.float64)
+    r, f = real.numpy(), fake.numpy()
+    expected_d = float(np.mean(np.log1p(np.exp(-(r - f)))))  # (1.5, -2, 3.5)
+    expected_g = float(np.mean(np.log1p(np.exp(-(f - r)))))
+    assert discriminator_loss("rpgan", real, fake).item() == pytest.approx(expected_d, rel=1e-12)
+    assert generator_loss("rpgan", fake, real).item() == pytest.approx(expected_g, rel=1e-12)
+    all_pairs = float(np.mean(np.log1p(np.exp(-(r[:, None] - f[None, :])))))
+    assert abs(expected_d - all_pairs) > 0.1
 
 
 # -- GAN losses through the module ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("loss", ["bce", "hinge"])
+@pytest.mark.parametrize("loss", ["bce", "hinge", "rpgan"])
 def test_gan_module_losses_are_the_definitions_on_its_discriminator_logits(loss: str) -> None:
     """The module must give D's real-image logits the 'real' target and its generated-image
     logits the 'fake' one, and G the logits of its own images."""
@@ -92,10 +108,14 @@ def test_gan_module_losses_are_the_definitions_on_its_discriminator_logits(loss:
         # Train mode, as in a step: BatchNorm uses each call's batch, real and fake apart.
         real_logits, fake_logits = gan.discriminator(real), gan.discriminator(fake)
         d_loss = gan._discriminator_loss(real, fake).item()
-        g_loss = gan._generator_loss(fake).item()
+        g_loss = gan._generator_loss(fake, None, real).item()
     if loss == "bce":
         expected_d = bce_d_reference(real_logits, fake_logits).item()
         expected_g = bce_g_reference(fake_logits).item()
+    elif loss == "rpgan":  # each real image against the generated one at its place
+        gap = (real_logits - fake_logits).numpy()
+        expected_d = float(np.mean(np.log1p(np.exp(-gap))))
+        expected_g = float(np.mean(np.log1p(np.exp(gap))))
     else:
         expected_d = hinge_d_reference(real_logits, fake_logits)
         expected_g = -float(np.mean(fake_logits.numpy()))

@@ -21,12 +21,13 @@ from genlab.utils.errors import GenlabError
     "overrides",
     [
         ["model.loss=hinge"],
+        ["model.loss=rpgan"],
         ["model.discriminator.spectral_norm=true"],
         ["model.lr_d=4e-4"],
         ["model.augment.policy=[color,translation,cutout]"],
         ["model.r1_gamma=1"],
     ],
-    ids=["hinge", "spectral_norm", "ttur", "diffaugment", "r1"],
+    ids=["hinge", "rpgan", "spectral_norm", "ttur", "diffaugment", "r1"],
 )
 @pytest.mark.parametrize("model", ["gan", "dcgan"])
 def test_each_gan_option_trains_both_networks(model: str, overrides: list[str]) -> None:

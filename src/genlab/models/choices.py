@@ -3,7 +3,7 @@ is cheap to import; the modules check their values against them when they are bu
 
 from collections.abc import Sequence
 
-LOSSES = ("bce", "hinge")  # GANModule: the non-saturating loss, or the hinge loss
+LOSSES = ("bce", "hinge", "rpgan")  # GANModule: non-saturating, hinge, relativistic pairing
 PRIORS = ("normal", "gmm")  # VAEModule: where samples start
 CONDITIONINGS = ("cbn", "concat")  # conditional generators: how the label goes in
 AUGMENTATIONS = ("color", "translation", "cutout")  # DiffAugment's policy

@@ -4,8 +4,8 @@ networks come from the config.
 Each batch: one discriminator step on real and generated images, then one generator step. The
 options, each a named technique measured in QUALITY.md (options measured as no gain that no
 recipe used, a learning-rate decay, top-k generator updates and a class-loss schedule, were
-removed after 22b4978, which reproduces their rows):
-- `loss`: `bce` (the non-saturating loss, -log D(G(z)) for G) or `hinge`;
+removed after ca7569a, which reproduces their rows):
+- `loss`: `bce` (non-saturating), `hinge` or `rpgan` (relativistic pairing): gan_losses.py;
 - `lr_d`: the discriminator's own learning rate (two time-scale updates, Heusel et al. 2017);
 - `augment`: DiffAugment on every discriminator input, real and generated, in both steps;
 - `conditional`: a class label for G, a projection head in D; generated images are asked for
@@ -34,27 +34,9 @@ from torch import nn
 from genlab.models.base import GenerativeModule, at_least_float32
 from genlab.models.choices import LOSSES, require_choices
 from genlab.models.components.diffaugment import DiffAugment
+from genlab.models.gan_losses import discriminator_loss, generator_loss, gradient_penalty
 from genlab.utils import checks
 from genlab.utils.errors import GenlabError
-
-
-def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor):
-    """D pushes real logits up and generated ones down (at least in float32, also under bf16
-    autocast)."""
-    real_logits, fake_logits = at_least_float32(real_logits), at_least_float32(fake_logits)
-    if loss == "hinge":
-        return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
-    return F.binary_cross_entropy_with_logits(
-        real_logits, torch.ones_like(real_logits)
-    ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
-
-
-def generator_loss(loss: str, fake_logits: torch.Tensor) -> torch.Tensor:
-    """G pushes the logits of its images up: -D(G(z)) (hinge) or -log D(G(z)) (bce)."""
-    fake_logits = at_least_float32(fake_logits)
-    if loss == "hinge":
-        return -fake_logits.mean()
-    return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
 
 
 class GANModule(GenerativeModule):
@@ -157,17 +139,22 @@ class GANModule(GenerativeModule):
     def r1_penalty(
         self, real: torch.Tensor, real_logits: torch.Tensor, gamma: float
     ) -> torch.Tensor:
-        """gamma/2 * the mean over images of the squared norm of D's input gradient, kept in
-        the graph so D's step descends it."""
-        (gradient,) = torch.autograd.grad(
-            at_least_float32(real_logits).sum(), real, create_graph=True
-        )
-        squared_norms = at_least_float32(gradient).pow(2).flatten(1).sum(dim=1)
-        return gamma / 2 * squared_norms.mean()
+        return gradient_penalty(real, real_logits, gamma)
 
-    def _generator_loss(self, fake: torch.Tensor, labels: torch.Tensor | None = None):
+    def _generator_loss(
+        self,
+        fake: torch.Tensor,
+        labels: torch.Tensor | None = None,
+        real: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """G's loss; `rpgan` pairs each generated image with the real one at its place, whose
+        logit is a constant for G (no graph kept)."""
         logits, class_loss = self.judge(fake, labels, "generator")
-        return generator_loss(self.loss, logits) + class_loss
+        real_logits = None
+        if self.loss == "rpgan":
+            with torch.no_grad():
+                real_logits = self.discriminate(real, labels)
+        return generator_loss(self.loss, logits, real_logits) + class_loss
 
     def training_step(
         self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
@@ -184,7 +171,7 @@ class GANModule(GenerativeModule):
         self.untoggle_optimizer(opt_d)
 
         self.toggle_optimizer(opt_g)
-        g_loss = self._generator_loss(fake, labels)
+        g_loss = self._generator_loss(fake, labels, real)
         opt_g.zero_grad(set_to_none=True)
         self.manual_backward(g_loss)
         opt_g.step()
@@ -200,7 +187,7 @@ class GANModule(GenerativeModule):
         self.log_dict(
             {
                 "val/d_loss": self._discriminator_loss(real, fake, labels),
-                "val/g_loss": self._generator_loss(fake, labels),
+                "val/g_loss": self._generator_loss(fake, labels, real),
             },
             sync_dist=True,
         )
