@@ -4,7 +4,8 @@ any column (the grids follow its order).
 
 The page is a single file with its style and script inline (no CDN: it opens from a laptop,
 an artifact store or a cluster without internet). The grids are files beside it, referenced by
-relative path and stored once, so a 12-run x 30-epoch comparison stays a few KB of HTML.
+relative path and stored once: the page holds only their paths, however many runs and epochs
+it shows.
 The URL hash sets the state (`#epoch=5&sort=eval/fid&desc=1`), so a view can be shared and a
 headless browser can drive the same code path the slider does.
 """
@@ -106,6 +107,7 @@ applyHash(initial);
 """
 
 STYLE = """
+[hidden] { display: none !important; }
 body { font: 14px system-ui, sans-serif; margin: 1em; }
 #controls { position: sticky; top: 0; background: #fff; padding: .5em 0; z-index: 1; }
 #epoch { width: 40em; max-width: 60vw; vertical-align: middle; }
