@@ -373,6 +373,30 @@ def test_the_r1_penalty_is_half_gamma_times_d_s_squared_gradient_on_real_images(
         )
 
 
+@pytest.mark.parametrize("model", ["gan", "dcgan"])
+def test_the_r2_penalty_is_half_gamma_times_d_s_squared_gradient_on_generated_images(
+    model: str,
+) -> None:
+    torch.manual_seed(0)
+    penalised = build(model, "model.r2_gamma=4")
+    plain = build(model)
+    plain.load_state_dict(penalised.state_dict())
+    penalised.eval(), plain.eval()
+    real, fake = torch.rand(2, 8, 1, 28, 28) * 2 - 1
+    inputs = fake.clone().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(plain.discriminator(inputs).sum(), inputs)
+    expected = 4 / 2 * gradient.pow(2).flatten(1).sum(dim=1).mean()
+    gap = penalised._discriminator_loss(real, fake) - plain._discriminator_loss(real, fake)
+    assert gap.item() == pytest.approx(expected.item(), rel=1e-4)
+    with torch.no_grad():  # validation: no gradient, no penalty
+        assert penalised._discriminator_loss(real, fake).item() == pytest.approx(
+            plain._discriminator_loss(real, fake).item()
+        )
+    # Lazy like R1: gamma x r1_every in every r1_every-th D step, none between.
+    lazy = build(model, "model.r2_gamma=4", "model.r1_every=3")
+    assert [lazy.r1_weight(step, lazy.hparams.r2_gamma) for step in range(4)] == [12, 0, 0, 12]
+
+
 def test_lazy_r1_penalises_every_nth_discriminator_step_n_times_as_much() -> None:
     """r1_every=2 over 7 batches: R1 in batches 0, 2, 4 and 6 (counted across epochs by the
     Trainer's global step, two optimizer steps a batch), each with gamma x 2; none between."""
@@ -409,6 +433,7 @@ def test_the_probe_builds_a_conditional_model_so_its_label_options_pass_before_t
         (["model.class_loss_weight_g=-1"], "model.class_loss_weight_g must be"),
         (["model.r1_gamma=-1"], "model.r1_gamma must be"),
         (["model.r1_every=0"], "model.r1_every must be an integer >= 1"),
+        (["model.r2_gamma=-1"], "model.r2_gamma must be"),
         (["model.class_loss_weight=1"], "model.class_loss_weight=1.0 (model.class_loss_weight_g"),
         (["model.class_loss_weight_g=1"], "model.class_loss_weight=0.0 (model.class_loss_weight_g"),
     ],

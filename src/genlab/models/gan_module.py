@@ -57,6 +57,7 @@ class GANModule(GenerativeModule):
         class_loss_weight_g: float | None,
         r1_gamma: float,
         r1_every: int,
+        r2_gamma: float,
         **common: Any,  # latent_dim, conditional, self_conditioning...: GenerativeModule's
     ) -> None:
         # `name` (the recipe's) is only recorded, in the hyperparameters a checkpoint keeps.
@@ -67,6 +68,7 @@ class GANModule(GenerativeModule):
         checks.not_negative("model.class_loss_weight", class_loss_weight)
         checks.not_negative("model.r1_gamma", r1_gamma)
         checks.at_least("model.r1_every", r1_every, 1)
+        checks.not_negative("model.r2_gamma", r2_gamma)
         if class_loss_weight_g is not None:
             checks.not_negative("model.class_loss_weight_g", class_loss_weight_g)
         self.class_loss_weights = {
@@ -117,24 +119,29 @@ class GANModule(GenerativeModule):
         self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None = None
     ) -> torch.Tensor:
         """D classifies real images only: classifying generated ones would reward G for images
-        that are merely easy to label (the AC-GAN's loss of diversity). The R1 penalty needs a
-        gradient, so validation (under no_grad) leaves it out."""
-        gamma = self.r1_weight(self.batches_trained)
-        penalise = bool(gamma) and torch.is_grad_enabled()
-        if penalise:
-            real = real.detach().requires_grad_(True)
+        that are merely easy to label (the AC-GAN's loss of diversity). R1 (on real images) and
+        R2 (on generated ones, R3GAN's pair) need a gradient, so validation (under no_grad)
+        leaves them out."""
+        step, grad = self.batches_trained, torch.is_grad_enabled()
+        gamma = self.r1_weight(step) if grad else 0.0
+        gamma_r2 = self.r1_weight(step, self.hparams.r2_gamma) if grad else 0.0
+        real = real.detach().requires_grad_(True) if gamma else real
+        fake = fake.detach().requires_grad_(True) if gamma_r2 else fake
         real_logits, class_loss = self.judge(real, labels, "discriminator")
         fake_logits = self.discriminate(fake, labels)
         loss = discriminator_loss(self.loss, real_logits, fake_logits) + class_loss
-        if penalise:
+        if gamma:
             loss = loss + self.r1_penalty(real, real_logits, gamma)
+        if gamma_r2:
+            loss = loss + gradient_penalty(fake, fake_logits, gamma_r2)
         return loss
 
-    def r1_weight(self, d_step: int) -> float:
-        """R1's gamma in the `d_step`-th discriminator step (from 0): gamma x r1_every in every
-        r1_every-th step, 0 in the others, so that its weight per step is gamma on average."""
-        every = self.hparams.r1_every
-        return self.hparams.r1_gamma * every if d_step % every == 0 else 0.0
+    def r1_weight(self, d_step: int, gamma: float | None = None) -> float:
+        """R1's gamma (or R2's, `gamma`: the same schedule) in the `d_step`-th discriminator step
+        (from 0): gamma x r1_every in every r1_every-th step, 0 in the others, so that its
+        weight per step is gamma on average."""
+        every, gamma = self.hparams.r1_every, self.hparams.r1_gamma if gamma is None else gamma
+        return gamma * every if d_step % every == 0 else 0.0
 
     def r1_penalty(
         self, real: torch.Tensor, real_logits: torch.Tensor, gamma: float

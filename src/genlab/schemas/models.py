@@ -41,6 +41,7 @@ class GANModuleConf:
     class_loss_weight_g: float | None = None
     r1_gamma: float = 0.0
     r1_every: int = 1
+    r2_gamma: float = 0.0
     conditional: bool = False
     self_conditioning: SelfConditioningConf = field(default_factory=SelfConditioningConf)
     augment: AugmentConf = field(default_factory=AugmentConf)

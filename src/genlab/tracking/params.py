@@ -26,6 +26,7 @@ COMPARED_PARAMS: tuple[str, ...] = (
     "model/class_loss_weight_g",
     "model/r1_gamma",
     "model/r1_every",
+    "model/r2_gamma",
     "model/augment/policy",
     "model/augment/brightness",
     "model/augment/contrast",
