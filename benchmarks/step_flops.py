@@ -121,7 +121,14 @@ def main() -> None:
         "--override", action="append", default=[], help="a Hydra override for every model"
     )
     args = parser.parse_args()
+    import logging
+    import warnings
+
+    import pytorch_lightning  # noqa: F401  (it sets its loggers' level on import)
     from timing import machine
+
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)  # the table, not fit's notes
+    warnings.filterwarnings("ignore")
 
     print(machine())
     peak = {"32-true": matmul_flops_per_second("float32")}
