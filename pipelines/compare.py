@@ -19,8 +19,12 @@ from genlab.app.cli import one_line_errors, run
 @hydra.main(version_base="1.3", config_path="../conf", config_name="compare")
 @one_line_errors
 def main(cfg: DictConfig) -> None:
+    import os
+
     from genlab.app.compare import compare
 
+    # One line per run's download would bury the result lines below.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     run_ids = OmegaConf.to_container(cfg.run_ids) if cfg.run_ids is not None else None
     result = compare(
         cfg.tracking_uri,

