@@ -15,8 +15,11 @@ The step is GANModule's own, run by a real Trainer (`trainer.fit`) on random ima
 dataset's shape with 10 labels, as the recipes condition on 10 clusters; the precision is set
 the way conf/trainer/cpu.yaml sets it (the Trainer's `precision`), channels-last by genlab's
 own callback. FLOPs come from `torch.utils.flop_counter.FlopCounterMode` over a whole fit of a
-few batches (a multiple of the lazy R1 interval, so R1's share is its average), divided by the
-batches. Run it with nothing else on the machine: a second process cuts every figure.
+few batches, divided by the batches. Its module tracker cannot follow `autograd.grad` on a leaf
+(pytorch/pytorch#131753), which R1 and R2 take, so the table's step is the adversarial one, R1
+and R2 off, timed and counted alike; a last line per model times the step with its config's
+R1/R2 at the fastest setting. Run it with nothing else on the machine: a second process cuts
+every figure.
 """
 
 import argparse
@@ -25,6 +28,7 @@ import time
 
 MATMUL_SIZE = 1024
 BATCH = 64
+PENALTIES = ("r1_gamma", "r2_gamma")
 
 
 def matmul_flops_per_second(dtype_name: str, repeats: int = 30) -> float:
@@ -41,6 +45,14 @@ def matmul_flops_per_second(dtype_name: str, repeats: int = 30) -> float:
         a @ b
         samples.append(time.perf_counter() - start)
     return 2 * MATMUL_SIZE**3 / statistics.median(samples)
+
+
+def penalties_off(model: str, overrides: list[str]) -> list[str]:
+    """`overrides` with the model's R1 and R2 (where it has them) set to 0."""
+    from timing import compose_config
+
+    options = compose_config("train", [f"model={model}", *overrides]).model
+    return [*overrides, *(f"model.{key}=0.0" for key in PENALTIES if key in options)]
 
 
 def build_module(model: str, overrides: list[str]):
@@ -139,17 +151,32 @@ def main() -> None:
     )
     print("\n| model | precision | channels-last | GFLOP/step | ms/step | GFLOP/s | of matmul |")
     print("|---|---|---|---:|---:|---:|---:|")
+    fastest: dict[str, tuple[float, str, bool]] = {}
     for model in args.models:
-        flops = step_flops(model, args.override, batches=4)
+        adversarial = penalties_off(model, args.override)
+        flops = step_flops(model, adversarial, batches=4)
         for precision in ("32-true", "bf16-mixed"):
             for channels_last in (False, True):
-                seconds = step_seconds(model, args.override, precision, channels_last, args.steps)
+                seconds = step_seconds(model, adversarial, precision, channels_last, args.steps)
                 rate = flops / seconds
+                fastest[model] = min(
+                    fastest.get(model, (seconds, precision, channels_last)),
+                    (seconds, precision, channels_last),
+                )
                 print(
                     f"| {model} | {precision} | {channels_last} | {flops / 1e9:.2f} | "
                     f"{seconds * 1e3:.1f} | {rate / 1e9:.0f} | {rate / peak[precision]:.0%} |",
                     flush=True,
                 )
+    print()
+    for model, (seconds, precision, channels_last) in fastest.items():
+        with_penalties = step_seconds(model, args.override, precision, channels_last, args.steps)
+        print(
+            f"{model} with its config's R1/R2, {precision}, channels-last {channels_last}: "
+            f"{with_penalties * 1e3:.1f} ms/step ({with_penalties / seconds:.2f}x the adversarial "
+            "step)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
