@@ -51,3 +51,14 @@ def test_a_knob_a_model_lacks_is_logged_as_missing() -> None:
     assert gan["model/beta"] == MISSING and vae["model/beta"] == vae_config.model.beta
     assert vae["model/discriminator/spectral_norm"] == MISSING
     assert gan["model/discriminator/spectral_norm"] is False
+
+
+def test_every_compared_model_param_is_a_knob_of_some_model() -> None:
+    """The other way round: a removed option leaves no key behind (COMPARED_PARAMS is the one
+    copy of the knobs' names outside the schemas, so a test holds both directions)."""
+    knobs = set()
+    for model in sorted(p.stem for p in (CONF_DIR / "model").glob("*.yaml")):
+        model_cfg = OmegaConf.to_container(compose_config("train", [f"model={model}"]).model)
+        knobs |= {f"model/{key}" for key in leaves(model_cfg, "")}
+    stale = sorted(k for k in COMPARED_PARAMS if k.startswith("model/") and k not in knobs)
+    assert not stale, f"remove from genlab.tracking.params.COMPARED_PARAMS: {stale}"

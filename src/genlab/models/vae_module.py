@@ -22,18 +22,19 @@ MIXTURE_KEY = "latent_mixture"  # the checkpoint's entry for the fitted prior
 
 
 class VAEModule(GenerativeModule):
+    # Options without defaults: the schema holds them (genlab/schemas/models.py, VAEModuleConf).
     def __init__(
         self,
         encoder: dict[str, Any],
         decoder: dict[str, Any],
-        latent_dim: int = 16,
-        beta: float = 1.0,
-        lr: float = 1e-3,
-        name: str = "vae",
-        prior: str = "normal",
-        prior_components: int = 20,
-        prior_warm_start: bool = False,
-        prior_tolerance: float = 1e-3,
+        latent_dim: int,
+        beta: float,
+        lr: float,
+        name: str,
+        prior: str,
+        prior_components: int,
+        prior_warm_start: bool,
+        prior_tolerance: float,
         **conditioning: Any,  # conditional, num_classes, class_counts: GenerativeModule's
     ) -> None:
         super().__init__(latent_dim, **conditioning)

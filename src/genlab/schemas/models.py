@@ -8,18 +8,22 @@ from typing import Any
 
 @dataclass
 class SelfConditioningConf:
+    """G and D take cluster ids of the training images as labels (Liu et al. 2020)."""
+
     _target_: str = "genlab.models.components.clusters.PixelClusters"
-    clusters: int = 0
-    components: int = 32
+    clusters: int = 0  # k (0: off); samples draw their cluster by its size, so no label is asked
+    components: int = 32  # the pixel-space PCA the clusters are found in
     image_shape: list[Any] = field(default_factory=list)
     seed: int = 0
-    method: str = "kmeans"
-    neighbors: int = 10
+    method: str = "kmeans"  # kmeans | spectral (nearest-neighbour graph: purer; QUALITY.md)
+    neighbors: int = 10  # spectral: the graph's neighbours per image
 
 
 @dataclass
 class AugmentConf:
-    policy: list[str] = field(default_factory=list)
+    """DiffAugment on every D input, real and generated (policy []: off)."""
+
+    policy: list[str] = field(default_factory=list)  # any of color, translation, cutout
     brightness: float = 0.5
     contrast: float = 0.25
     translation: float = 0.125
@@ -28,21 +32,24 @@ class AugmentConf:
 
 @dataclass
 class GANModuleConf:
+    """GANModule's options (genlab/models/gan_module.py says what each does); every default of
+    a GAN lives here, and a config sets only what its recipe changes."""
+
     _target_: str = "genlab.models.gan_module.GANModule"
-    _recursive_: bool = False
+    _recursive_: bool = False  # the module builds its own networks: a checkpoint rebuilds them
     _convert_: str = "all"
     name: str = "gan"
     latent_dim: int = 100
     lr: float = 2.0e-4
-    lr_d: float | None = None
+    lr_d: float | None = None  # the discriminator's learning rate (null: lr); > lr is TTUR
     betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
-    loss: str = "bce"
-    class_loss_weight: float = 0.0
-    class_loss_weight_g: float | None = None
-    r1_gamma: float = 0.0
-    r1_every: int = 1
-    r2_gamma: float = 0.0
-    conditional: bool = False
+    loss: str = "bce"  # bce (non-saturating) | hinge | rpgan (relativistic pairing)
+    class_loss_weight: float = 0.0  # with labels: D classifies real images, G its own (0: off)
+    class_loss_weight_g: float | None = None  # G's side of it apart (null: class_loss_weight)
+    r1_gamma: float = 0.0  # R1 on real images (Mescheder et al. 2018; 0: off)
+    r1_every: int = 1  # R1 and R2 in every n-th D step only, weighted n times (lazy)
+    r2_gamma: float = 0.0  # R2 on generated images (R3GAN, Huang et al. 2024; 0: off)
+    conditional: bool = False  # G and D take a class label (needs a dataset with classes)
     self_conditioning: SelfConditioningConf = field(default_factory=SelfConditioningConf)
     augment: AugmentConf = field(default_factory=AugmentConf)
     generator: Any = None
@@ -55,14 +62,16 @@ class VAEModuleConf:
     _recursive_: bool = False
     _convert_: str = "all"
     name: str = "vae"
-    latent_dim: int = 16
-    beta: float = 1.0
+    latent_dim: int = 32  # with width 64 and beta 0.1: sharper reconstructions (QUALITY.md)
+    beta: float = 0.1  # < 1 trades prior fit for sharper codes; the gmm prior covers the gap
     lr: float = 1.0e-3
-    prior: str = "normal"
-    prior_components: int = 20
-    prior_warm_start: bool = False
-    prior_tolerance: float = 1.0e-3
-    conditional: bool = False
+    # Where samples start: normal (the N(0, I) of the ELBO) or gmm (a Gaussian mixture fitted
+    # to the training images' codes at every validation and at the end of fit).
+    prior: str = "gmm"
+    prior_components: int = 100  # better than 50 on 2 seeds of 3 (QUALITY.md, tenth round)
+    prior_warm_start: bool = False  # each refit starts EM from the last fit (QUALITY.md)
+    prior_tolerance: float = 1.0e-3  # EM stops when an iteration gains less log-likelihood
+    conditional: bool = False  # encoder and decoder take a class label (a CVAE)
     encoder: Any = None
     decoder: Any = None
 

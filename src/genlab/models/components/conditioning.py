@@ -41,12 +41,12 @@ class LabelConcat(nn.Module):
 
 
 def generator_conditioning(
-    num_classes: int = 0, conditioning: str = "concat", label_dim: int = 32
+    conditioning: str, num_classes: int = 0, label_dim: int = 32
 ) -> tuple[LabelConcat, int]:
     """(what goes on z, the class count of the generator's BatchNorms) for either way in.
 
-    The one owner of a generator's label arguments and their defaults: the generators take
-    them as `**labels` and pass them on."""
+    The generators take `conditioning` (its default is the schema's, genlab/schemas/models.py)
+    and the label arguments as `**labels`, and pass them on."""
     check_class_count(num_classes)
     require_choices("conditioning", [conditioning], CONDITIONINGS)
     concat = LabelConcat(num_classes if conditioning == "concat" else 0, label_dim)

@@ -34,11 +34,12 @@ class DCGANGenerator(nn.Module):
         latent_dim: int,
         channels: int,
         image_size: int,
-        width: int = 64,
-        **labels: Any,  # num_classes, conditioning, label_dim: see generator_conditioning
+        width: int = 32,
+        conditioning: str = "cbn",
+        **labels: Any,  # num_classes, label_dim: see generator_conditioning
     ) -> None:
         super().__init__()
-        self.label, norm_classes = generator_conditioning(**labels)
+        self.label, norm_classes = generator_conditioning(conditioning, **labels)
         plan = plan_resolution(image_size, "dcgan")
         widths = [width * 2**i for i in reversed(range(plan.doublings))]  # e.g. [128, 64]
         in_width = latent_dim + self.label.width
@@ -65,7 +66,7 @@ class DCGANDiscriminator(ProjectionDiscriminator):
     head_bias = False  # a linear head over the last map: the paper's last conv, without bias
     weight_init = staticmethod(dcgan_init)
 
-    def build(self, channels: int, image_size: int, width: int = 64) -> tuple[nn.Module, int]:
+    def build(self, channels: int, image_size: int, width: int = 32) -> tuple[nn.Module, int]:
         plan = plan_resolution(image_size, "dcgan")
         widths = [width * 2**i for i in range(plan.doublings)]  # e.g. [64, 128]
         layers: list[nn.Module] = [

@@ -20,10 +20,11 @@ class MLPGenerator(nn.Module):
         latent_dim: int,
         image_shape: Sequence[int],
         hidden_dims: Sequence[int] = (256, 512, 1024),
-        **labels: Any,  # num_classes, conditioning, label_dim: see generator_conditioning
+        conditioning: str = "cbn",
+        **labels: Any,  # num_classes, label_dim: see generator_conditioning
     ) -> None:
         super().__init__()
-        self.label, norm_classes = generator_conditioning(**labels)
+        self.label, norm_classes = generator_conditioning(conditioning, **labels)
         self.image_shape = tuple(image_shape)
         widths = [latent_dim + self.label.width, *hidden_dims]
         self.linears = nn.ModuleList(
