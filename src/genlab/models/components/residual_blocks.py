@@ -70,7 +70,7 @@ class Resample(nn.Module):
     filter's depthwise stride-2 convolution. Both treat the border as if the edge repeated, so a
     constant image stays constant (with zeros, a digit's dark background would turn grey at the
     rim). Both run in float32 even under bf16 autocast: this CPU's depthwise bf16 kernels are
-    several times slower than its float32 ones (BENCHMARKS.md, "Step FLOP/s against a plain
+    slower than its float32 ones (BENCHMARKS.md, "Step FLOP/s against a plain
     matmul").
     """
 
