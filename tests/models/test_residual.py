@@ -78,6 +78,11 @@ def test_unbuildable_size_and_bad_width_are_one_line_errors() -> None:
         )
 
 
+def test_a_group_width_that_does_not_split_the_channels_is_a_one_line_error() -> None:
+    with pytest.raises(GenlabError, match="group_width=8 does not split a block's 44 channels"):
+        ResidualBlock(channels=22, expansion=2, group_width=8, depth=1)
+
+
 def test_conditional_generator_draws_the_label_it_is_given() -> None:
     generator, _ = networks(1, 28, num_classes=10)
     z = torch.randn(4, 16).repeat(2, 1)

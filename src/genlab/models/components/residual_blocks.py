@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from genlab.utils.errors import GenlabError
+
 LEAK = 0.2
 # [1, 2, 1] convolved with [1, 1]: the binomial filter of bilinear interpolation, as in R3GAN.
 LOW_PASS = (1.0, 3.0, 3.0, 1.0)
@@ -41,8 +43,14 @@ class ResidualBlock(nn.Module):
     def __init__(self, channels: int, expansion: int, group_width: int, depth: int) -> None:
         super().__init__()
         wide = channels * expansion
+        groups = max(wide // group_width, 1)
+        if wide % groups:
+            raise GenlabError(
+                f"group_width={group_width} does not split a block's {wide} channels into equal "
+                f"groups; valid: a divisor of {wide} (e.g. {wide // 2 if wide % 2 == 0 else wide})"
+            )
         self.expand = nn.Conv2d(channels, wide, 1)
-        self.mix = nn.Conv2d(wide, wide, 3, padding=1, groups=max(wide // group_width, 1))
+        self.mix = nn.Conv2d(wide, wide, 3, padding=1, groups=groups)
         self.narrow = nn.Conv2d(wide, channels, 1, bias=False)
         gain = math.sqrt(2 / (1 + LEAK**2)) * depth ** (-1 / 4)
         msr_init(self.expand, gain)
