@@ -119,6 +119,7 @@ def test_an_optuna_sweep_killed_after_three_trials_ends_with_six(
     assert [t["state"] for t in trials] == ["COMPLETE"] * 6
     assert trials[:3] == first[:3]  # the finished trials, as they were
     assert trials[3]["params"] == first[3]["params"]  # the cut trial, continued
+    assert len({json.dumps(t["params"], sort_keys=True) for t in trials}) == 6  # none again
     runs = all_runs(tmp_path)
     assert len(runs) == 6 and {r.info.status for r in runs} == {"FINISHED"}
     best = yaml.safe_load((tmp_path / "resumed" / "optimization_results.yaml").read_text())
@@ -144,3 +145,22 @@ def test_a_resume_with_other_overrides_is_refused_in_one_line(
         "repeat the sweep's own overrides to continue it"
     ]
     assert not (tmp_path / "resumed").exists() and not (tmp_path / "mlflow.db").exists()
+
+
+@pytest.mark.slow
+def test_a_joblib_sweep_killed_mid_job_resumes_to_one_finished_run_per_job(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """Two jobs at once: the kill takes both, whatever each had done; the resume leaves one
+    FINISHED run per job."""
+    grid = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "model=gan,vae", "seed=1"]
+    killed = sweep(tmp_path, data_dir, "multirun", *grid, kill_job=1)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    cut = {r.info.run_id for r in all_runs(tmp_path) if r.info.status == "RUNNING"}
+    assert cut
+
+    resumed = sweep(tmp_path, data_dir, "resumed", *grid, f"resume_sweep={tmp_path}/multirun")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    runs = all_runs(tmp_path)
+    assert len(runs) == 2 and {r.info.status for r in runs} == {"FINISHED"}
+    assert cut <= {r.info.run_id for r in runs}  # continued in their own runs

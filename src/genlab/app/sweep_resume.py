@@ -15,6 +15,7 @@ and report are the original sweep's.
 
 import logging
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,9 +87,14 @@ class SweepRecord(Callback):
         except GenlabError as err:
             print(f"error: {err}", file=sys.stderr)
             raise SystemExit(2) from err
+        except Exception as err:  # a bug here must not pass as a warning either
+            traceback.print_exc()
+            raise SystemExit(1) from err
 
     def record(self, config: DictConfig) -> None:
-        given = list(config.hydra.overrides.task)
+        # As typed: an override may hold an interpolation that only a job can resolve.
+        given = OmegaConf.to_container(config.hydra.overrides.task, resolve=False)
+        assert isinstance(given, list)
         here = Path(str(config.hydra.sweep.dir))
         record = {"sweep": str(here), "overrides": own_overrides(given)}
         resume = config.get("resume_sweep")
@@ -97,22 +103,26 @@ class SweepRecord(Callback):
             if not folder.is_dir():
                 raise GenlabError(f"resume_sweep={folder}: no such sweep folder")
             record["sweep"] = check_same_sweep(folder, given)["sweep"]
-            count_finished_trials(config, folder)
+            continue_study(config, folder)
         here.mkdir(parents=True, exist_ok=True)
         if not (here / RECORD).is_file():
             (here / RECORD).write_text(yaml.safe_dump(record, sort_keys=False))
 
 
-def count_finished_trials(config: DictConfig, folder: Path) -> None:
-    """An Optuna sweep asks for `n_trials` more trials: the ones the sweep finished count."""
-    from genlab.app.optuna_record import TRIALS_FILE, finished_trials
+def continue_study(config: DictConfig, folder: Path) -> None:
+    """An Optuna sweep asks for `n_trials` more trials: the ones the sweep finished count. Its
+    sampler is seeded anew (its seed plus the trials on record): with the sweep's own seed it
+    would draw the first trials' parameters again."""
+    from genlab.app.optuna_record import TRIALS_FILE, finished_trials, read_trials
 
     sweeper = config.hydra.sweeper
     if "n_trials" not in sweeper:
         return
-    done = finished_trials(folder / TRIALS_FILE)
+    trials = folder / TRIALS_FILE
     with open_dict(sweeper):
-        sweeper.n_trials = max(0, int(sweeper.n_trials) - done)
+        sweeper.n_trials = max(0, int(sweeper.n_trials) - finished_trials(trials))
+        if sweeper.get("sampler") is not None and sweeper.sampler.get("seed") is not None:
+            sweeper.sampler.seed = int(sweeper.sampler.seed) + len(read_trials(trials))
 
 
 @dataclass(frozen=True)
@@ -184,3 +194,21 @@ def finished_job(cfg: DictConfig, ref: RunRef) -> TrainResult:
         monitor=monitor,
         skipped=True,
     )
+
+
+def resume_sweep_command() -> str | None:
+    """Inside a sweep job: the command that continues the sweep (its overrides, from the record
+    in its folder, and `resume_sweep=` that folder). None outside one."""
+    import shlex
+
+    from hydra.core.hydra_config import HydraConfig
+
+    if sweep_job() is None:
+        return None
+    folder = str(HydraConfig.get().sweep.dir)  # its trial file is the newest, for Optuna
+    try:
+        record = read_record(Path(folder))
+    except GenlabError:
+        return None
+    overrides = [*own_overrides(list(record["overrides"])), f"resume_sweep={folder}"]
+    return shlex.join(["python", "pipelines/train.py", "-m", *overrides])

@@ -12,7 +12,7 @@ from pytorch_lightning.loggers import Logger
 from pytorch_lightning.utilities import rank_zero_only
 
 from genlab.app.handoff import TrainResult
-from genlab.app.sweep_resume import finished_job, this_job
+from genlab.app.sweep_resume import finished_job, resume_sweep_command, this_job
 from genlab.callbacks.interrupt import InterruptCheckpoint
 from genlab.callbacks.model_checks import ChecksModel
 from genlab.callbacks.sample_grid import SampleGridCallback
@@ -244,9 +244,13 @@ def interrupted(trainer: pl.Trainer, loggers: list[Logger]) -> GenlabError:
 
 
 def resume_command(run_id: str) -> str:
-    """The command line that was run, with its overrides, and `resume=<run id>`."""
+    """The command line that was run, with its overrides, and `resume=<run id>`; inside a
+    sweep, the sweep's command with `resume_sweep=<its folder>`, which continues every job."""
     from hydra.core.hydra_config import HydraConfig
 
+    sweep = resume_sweep_command()
+    if sweep is not None:
+        return sweep
     overrides = []
     if HydraConfig.initialized():
         overrides = [o for o in HydraConfig.get().overrides.task if not o.startswith("resume=")]

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from genlab import __version__
 
@@ -37,7 +37,9 @@ def sweep_job() -> str | None:
     """This job's own overrides as one string, inside a Hydra multirun; None otherwise."""
     if _hydra_job()[0] is None:
         return None
-    return " ".join(sorted(own_overrides(list(HydraConfig.get().overrides.task))))
+    # As typed: `x=${paths.output_dir}/y` names the same job in any sweep folder.
+    typed = OmegaConf.to_container(HydraConfig.get().overrides.task, resolve=False)
+    return " ".join(sorted(own_overrides([str(o) for o in typed])))
 
 
 def git_commit(root: str | Path = Path(__file__).parent) -> str:
