@@ -87,7 +87,8 @@ def score(
     """Score a checkpoint with `cfg.eval` on `cfg.data`; log into its run, if it has one."""
     ev = cfg.eval
     device = torch.device(ev.get("device", "cpu"))
-    module = load_module(ckpt).to(device)
+    overrides = dict(cfg.get("model_overrides") or {})
+    module = load_module(ckpt, overrides=overrides).to(device)
     datamodule = _prepared_datamodule(cfg)
     check_fits_data(module, tuple(datamodule.meta["shape"]), datamodule.meta["name"])
 
@@ -147,6 +148,7 @@ def score(
         "num_samples": ev.num_samples,
         "conditional": module.conditional,
         "checkpoint": portable_path(ckpt, cfg.paths.root_dir),
+        **({"model_overrides": overrides} if overrides else {}),
         **scores,
         "reference": reference,
     }

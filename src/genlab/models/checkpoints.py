@@ -1,6 +1,7 @@
 """Rebuild a trained model from a checkpoint file, with clear errors."""
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from hydra.utils import get_class
@@ -10,10 +11,15 @@ from genlab.utils.errors import CheckpointError, first_line
 
 
 def load_module(
-    path: str | Path, map_location: str = "cpu", expected: type = GenerativeModule
+    path: str | Path,
+    map_location: str = "cpu",
+    expected: type = GenerativeModule,
+    overrides: dict[str, Any] | None = None,
 ) -> GenerativeModule:
     """The model saved in a genlab checkpoint, which must be an `expected` (a generative model
-    unless said otherwise); `weights_only` so a tampered file runs no code."""
+    unless said otherwise); `weights_only` so a tampered file runs no code. `overrides` replace
+    saved options that change sampling, not weights (a flow model's `sampling_steps`): the
+    module is built again with them, so its own checks see them."""
     path = Path(path)
     checkpoint = read_checkpoint(path, map_location)
     target = checkpoint.get(MODULE_CLASS_KEY)
@@ -26,7 +32,16 @@ def load_module(
             f"{path} holds {kind}, not a {expected.__name__}; give a checkpoint that "
             f"{'train.py' if expected is GenerativeModule else 'train_evaluator.py'} wrote"
         )
-    module = cls.load_from_checkpoint(path, map_location=map_location, weights_only=True)
+    saved = dict(checkpoint.get("hyper_parameters") or {})
+    unknown = sorted(set(overrides or {}) - set(saved))
+    if unknown:
+        raise CheckpointError(
+            f"{path} holds a model without the option(s) {', '.join(unknown)}; "
+            f"its options: {', '.join(sorted(saved))}"
+        )
+    module = cls.load_from_checkpoint(
+        path, map_location=map_location, weights_only=True, **(overrides or {})
+    )
     return module.eval()
 
 

@@ -37,6 +37,9 @@ class EvaluateConf(GroupsConf):
     metrics_path: str | None = None
     grid_path: str | None = None
     nearest_path: str | None = None
+    # Saved model options replaced for this evaluation, those that change sampling and not the
+    # weights, e.g. `model_overrides.sampling_steps=8` for a flow model.
+    model_overrides: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
