@@ -70,7 +70,7 @@ def test_interrupted_write_leaves_no_valid_looking_dataset(
 
 def test_reading_60k_images_gives_back_what_was_written(tmp_path) -> None:
     """A full MNIST-sized split survives the round trip (its read time is measured by
-    benchmarks/prepared_read.py, not asserted here)."""
+    BENCHMARKS.md's prepared-split row, not asserted here)."""
     n = 60_000
     images = torch.randint(0, 256, (n, 1, 28, 28), dtype=torch.uint8)
     labels = torch.arange(n, dtype=torch.int64) % 10

@@ -1,6 +1,6 @@
 """How the networks run, not what they learn: memory format and compilation, as callbacks so
-that any model gets them and checkpoints stay plain (`benchmarks/step_options.py` measures
-both; figures in BENCHMARKS.md)."""
+that any model gets them and checkpoints stay plain (BENCHMARKS.md, "CPU settings for a
+training step"; `benchmarks/run.py step_flops` measures both)."""
 
 from typing import Any
 
