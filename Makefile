@@ -15,7 +15,7 @@ run: setup  ## the whole pipeline (dvc.yaml) on mnist5k, offline: prepare, train
 	$(RUN) dvc repro
 	@echo "report: reports/report.md  figure: reports/comparison.png  runs: make ui"
 
-stacked: setup  ## Stacked MNIST (stacked/dvc.yaml): gan, dcgan, cdcgan, vae trained and mode-counted
+stacked: setup  ## Stacked MNIST (stacked/dvc.yaml): gan, dcgan, cdcgan, vae, r3gan trained and mode-counted
 	$(RUN) dvc repro stacked/dvc.yaml
 	@echo "report: reports/stacked_mnist.md  runs: make ui (experiment stacked_mnist)"
 
