@@ -129,6 +129,20 @@ def test_guidance_zero_is_the_unconditional_velocity_and_others_extrapolate() ->
         assert (module.generate(z, labels) - plain).abs().max() > 1e-3
 
 
+@pytest.mark.parametrize("sampling", ["uniform", "logit_normal"])
+def test_training_times_follow_the_asked_distribution(sampling: str) -> None:
+    torch.manual_seed(0)
+    t = flow(f"model.time_sampling={sampling}").sample_times(50_000)
+    assert t.min() > 0 and t.max() < 1
+    if sampling == "uniform":
+        assert t.mean().item() == pytest.approx(0.5, abs=0.01)
+        assert t.std().item() == pytest.approx(12**-0.5, abs=0.01)
+    else:  # logit(t) is standard normal: the middle of the path is trained most
+        logits = torch.logit(t)
+        assert logits.mean().item() == pytest.approx(0.0, abs=0.02)
+        assert logits.std().item() == pytest.approx(1.0, abs=0.02)
+
+
 def test_training_drops_labels_to_the_null_label_at_the_asked_rate() -> None:
     module = conditional_flow("model.label_dropout=0.25")
     torch.manual_seed(0)
@@ -139,6 +153,7 @@ def test_training_drops_labels_to_the_null_label_at_the_asked_rate() -> None:
     assert torch.equal(dropped[~nulls], labels[~nulls])
 
 
+@pytest.mark.slow
 def test_real_training_steps_lower_the_loss_and_run_under_ema(tmp_path: Path) -> None:
     torch.manual_seed(0)
     module = conditional_flow("model.lr=3e-3")

@@ -190,7 +190,7 @@ class FlowModuleConf:
     weight_decay: float = 0.0
     time_sampling: str = "logit_normal"
     solver: str = "midpoint"
-    sampling_steps: int = 8
+    sampling_steps: int = 4
     guidance: float = 1.0
     label_dropout: float = 0.1
     conditional: bool = False

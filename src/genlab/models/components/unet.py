@@ -69,8 +69,8 @@ class ResBlock(nn.Module):
 
 class UNet(nn.Module):
     """v(x, t[, labels]) with the shape of x. `width` channels at full resolution, `width *
-    multipliers[i]` at the i-th; a stride-2 convolution down and nearest-neighbour upsampling
-    up between resolutions; the decoder takes every encoder block's output as a skip."""
+    multipliers[i]` at the i-th; a stride-2 convolution down, a convolution and nearest-neighbour
+    upsampling up between resolutions; the decoder takes every encoder block's output as a skip."""
 
     def __init__(
         self,
@@ -128,10 +128,11 @@ class UNet(nn.Module):
                 self.up.append(ResBlock(ch + skips.pop(), width * mult, emb_dim, groups))
                 ch = width * mult
             if level > 0:
+                # The convolution before the upsampling: a quarter of the FLOPs after it.
                 self.upsample.append(
                     nn.Sequential(
-                        nn.Upsample(scale_factor=2, mode="nearest"),
                         nn.Conv2d(ch, ch, 3, padding=1),
+                        nn.Upsample(scale_factor=2, mode="nearest"),
                     )
                 )
         self.head = nn.Sequential(
