@@ -34,19 +34,15 @@ RECORD = "genlab_sweep.yaml"
 
 
 def read_record(folder: Path) -> dict[str, Any]:
-    """What a sweep folder says about its sweep: genlab's record, else (a sweep started before
-    genlab kept one) Hydra's own multirun.yaml."""
+    """What a sweep folder says about its sweep. Only genlab's record will do: a sweep started
+    without it also left its runs without the job tags a resume finds them by."""
     record = folder / RECORD
-    if record.is_file():
-        return yaml.safe_load(record.read_text())
-    multirun = folder / "multirun.yaml"
-    if multirun.is_file():
-        hydra = yaml.safe_load(multirun.read_text())["hydra"]
-        return {"sweep": str(hydra["sweep"]["dir"]), "overrides": hydra["overrides"]["task"]}
-    raise GenlabError(
-        f"resume_sweep={folder}: not a sweep folder (no {RECORD} or multirun.yaml); give the "
-        "folder of the sweep to continue (hydra.sweep.dir, e.g. multirun/train/<date>_<time>)"
-    )
+    if not record.is_file():
+        raise GenlabError(
+            f"resume_sweep={folder}: no {RECORD} there, so not a sweep genlab can continue; give "
+            "the folder of a train.py -m sweep (its hydra.sweep.dir, multirun/train/<date_time>)"
+        )
+    return yaml.safe_load(record.read_text())
 
 
 def difference(recorded: list[str], given: list[str]) -> str | None:
@@ -105,7 +101,7 @@ class SweepRecord(Callback):
             record["sweep"] = check_same_sweep(folder, given)["sweep"]
             continue_study(config, folder)
         here.mkdir(parents=True, exist_ok=True)
-        if not (here / RECORD).is_file():
+        if not (resume and (here / RECORD).is_file()):  # a resume into its own folder keeps it
             (here / RECORD).write_text(yaml.safe_dump(record, sort_keys=False))
 
 
