@@ -81,9 +81,11 @@ def test_the_installed_wheel_works_without_the_checkout(installed: Path, tmp_pat
     found = json.loads(result.stdout.strip().splitlines()[-1])
     assert found["genlab"].startswith(str(installed.resolve()))  # not the checkout's src/
     assert found["config_dir"] == str((installed / "genlab" / "conf").resolve())
-    assert found["models"] == ["dcgan", "gan", "vae"]
+    assert found["models"] == ["dcgan", "flow", "gan", "r3gan", "vae"]
     assert found["hydra_patched"] is False  # importing genlab patches nothing
     assert found["sample_shape"] == [2, 1, 28, 28]
-    assert found["unknown_model"] == "unknown model 'foo'; valid choices: dcgan, gan, vae"
+    assert (
+        found["unknown_model"] == "unknown model 'foo'; valid choices: dcgan, flow, gan, r3gan, vae"
+    )
     assert found["typed"].startswith("trainer.max_epochs: Value 'abc'")  # the schemas travel
     assert found["params_complete"]
