@@ -19,7 +19,7 @@ from pathlib import Path
 import genlab.app.cli, genlab.app.evaluate, genlab.app.train  # the library, imported as users do
 from genlab.utils import hydra_compat
 from genlab.utils.configs import compose, config_dir
-from genlab.tracking.params import COMPARED_PARAMS, compared_params
+from genlab.tracking.params import compared_keys, compared_params
 from hydra.utils import instantiate
 
 cfg = compose("train", ["model=vae"])
@@ -40,7 +40,7 @@ print(json.dumps({
     "sample_shape": list(module.sample(2).shape),
     "unknown_model": refused(["model=foo"]),
     "typed": refused(["trainer.max_epochs=abc"]),
-    "params_complete": list(compared_params(cfg)) == list(COMPARED_PARAMS),
+    "params_complete": list(compared_params(cfg)) == list(compared_keys()),
 }))
 """
 

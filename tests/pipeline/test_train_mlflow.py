@@ -2,6 +2,7 @@
 global `set_tracking_uri` also sets MLFLOW_TRACKING_URI, which would send later tests' runs to
 this store: every test leaves both as it found them (`tracking_uri_untouched`)."""
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from mlflow import MlflowClient
 
 from genlab.app.train import train
 from genlab.models.checkpoints import load_module
-from genlab.tracking.params import COMPARED_PARAMS
+from genlab.tracking.params import compared_keys
 
 from compose import compose_config
 
@@ -27,16 +28,23 @@ def tracking_uri_untouched() -> Iterator[None]:
     assert (os.environ.get("MLFLOW_TRACKING_URI"), mlflow.get_tracking_uri()) == before
 
 
-def logged_model(tracking_uri: str, run_id: str) -> tuple[Any, Any]:
-    """The run's logged model and its model info. `runs:/` URIs resolve through MLflow's
-    global tracking URI only, so it is set for the load and put back (None: unset) after."""
+@contextlib.contextmanager
+def global_tracking_uri(tracking_uri: str) -> Iterator[None]:
+    """MLflow resolves `runs:/` URIs and a logged model's artifacts through its global tracking
+    URI only, whatever client asks: set for the block, put back (None: unset) after."""
     previous = os.environ.get("MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(tracking_uri)
     try:
-        uri = f"runs:/{run_id}/model"
-        return mlflow.pytorch.load_model(uri), mlflow.models.get_model_info(uri)
+        yield
     finally:
         mlflow.set_tracking_uri(previous)
+
+
+def logged_model(tracking_uri: str, run_id: str) -> tuple[Any, Any]:
+    """The run's logged model and its model info."""
+    with global_tracking_uri(tracking_uri):
+        uri = f"runs:/{run_id}/model"
+        return mlflow.pytorch.load_model(uri), mlflow.models.get_model_info(uri)
 
 
 @pytest.fixture
@@ -61,7 +69,7 @@ def test_run_is_tracked_with_params_metrics_and_artifacts(tracked_run: dict) -> 
     assert params["model/name"] == "vae"
     assert float(params["model/lr"]) == tracked_run["cfg"].model.lr
     assert params["trainer/max_epochs"] == "1"
-    assert set(params) == set(COMPARED_PARAMS)  # no paths, no class names
+    assert set(params) == set(compared_keys())  # no paths, no class names
     assert params["model/prior"] == tracked_run["cfg"].model.prior
     assert params["model/loss"] == "n/a" and params["model/augment/policy"] == "n/a"
 
@@ -145,7 +153,9 @@ def test_a_self_conditioned_model_is_logged_as_a_graph_that_takes_its_clusters(
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     result = train(train_config("model=gan", "model.self_conditioning.clusters=4"))
     tracking_uri, run_id = result.run.tracking_uri, result.run.run_id
-    files = {a.path for a in MlflowClient(tracking_uri).list_artifacts(run_id, "model/data")}
+    with global_tracking_uri(tracking_uri):
+        listed = MlflowClient(tracking_uri).list_artifacts(run_id, "model/data")
+    files = {artifact.path for artifact in listed}
     assert files == {"model/data/model.pt2"}  # pickle writes model.pth and its module's name
     _, info = logged_model(tracking_uri, run_id)
     kept = load_module(result.checkpoint)

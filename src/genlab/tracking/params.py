@@ -4,70 +4,24 @@ list for every model, dataset and callback set.
 MLflow's compare view lines runs up by param key, so every run must log the same keys: a key a
 run's config lacks (a GAN's `model/beta`, a VAE's discriminator) is logged as "n/a". Paths,
 class names and other plumbing stay out of the params; the whole resolved config is logged
-beside them as `config/config.yaml`. A test checks that every tunable leaf of the shipped model
-configs is in this list.
+beside them as `config/config.yaml`.
+
+The model keys are derived, not listed: every knob of every model config in `conf/model/` as
+Hydra composes it (the typed schemas hold them), so a new option is compared as soon as its
+schema field exists. The rest is the short list of run-level settings below.
 """
 
+from functools import lru_cache
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
 MISSING = "n/a"
 
-COMPARED_PARAMS: tuple[str, ...] = (
-    "model/name",
-    "model/conditional",
-    "model/latent_dim",
-    "model/lr",
-    "model/lr_d",
-    "model/betas",
-    "model/loss",
-    "model/class_loss_weight",
-    "model/class_loss_weight_g",
-    "model/r1_gamma",
-    "model/r1_every",
-    "model/r2_gamma",
-    "model/augment/policy",
-    "model/augment/brightness",
-    "model/augment/contrast",
-    "model/augment/translation",
-    "model/augment/cutout",
-    "model/beta",
-    "model/prior",
-    "model/prior_components",
-    "model/prior_warm_start",
-    "model/prior_tolerance",
-    "model/generator/width",
-    "model/generator/hidden_dims",
-    "model/generator/conditioning",
-    "model/discriminator/width",
-    "model/discriminator/hidden_dims",
-    "model/discriminator/spectral_norm",
-    "model/discriminator/minibatch_std",
-    "model/self_conditioning/clusters",
-    "model/self_conditioning/components",
-    "model/self_conditioning/method",
-    "model/self_conditioning/neighbors",
-    "model/self_conditioning/seed",
-    "model/encoder/width",
-    "model/decoder/width",
-    "model/generator/blocks",
-    "model/generator/expansion",
-    "model/generator/group_width",
-    "model/generator/label_dim",
-    "model/discriminator/blocks",
-    "model/discriminator/expansion",
-    "model/discriminator/group_width",
-    "model/weight_decay",
-    "model/time_sampling",
-    "model/solver",
-    "model/sampling_steps",
-    "model/guidance",
-    "model/label_dropout",
-    "model/velocity/width",
-    "model/velocity/multipliers",
-    "model/velocity/blocks",
-    "model/velocity/groups",
+# A model config's leaves that are plumbing or follow from the data config, not knobs.
+NOT_COMPARED = {"_target_", "_recursive_", "_convert_", "channels", "image_size", "image_shape"}
+
+RUN_PARAMS: tuple[str, ...] = (
     "data/name",
     "data/image_size",
     "data/channels",
@@ -95,10 +49,54 @@ COMPARED_PARAMS: tuple[str, ...] = (
 )
 
 
+def model_names() -> list[str]:
+    """The model group's options: the configs in conf/model/."""
+    from genlab.utils.configs import config_dir
+
+    return sorted(path.stem for path in (config_dir() / "model").glob("*.yaml"))
+
+
+def composed_model(model: str) -> DictConfig:
+    """`model=<model>`'s node of the train config as Hydra composes it, also from inside a
+    running Hydra app (whose config loader composes other overrides of the same configs)."""
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+
+    from genlab.utils.configs import compose
+
+    hydra = GlobalHydra.instance()
+    if not hydra.is_initialized():
+        return compose("train", [f"model={model}"]).model
+    loader = hydra.config_loader()
+    return loader.load_configuration("train", [f"model={model}"], RunMode.RUN).model
+
+
+def knobs(node: Any, prefix: str) -> list[str]:
+    """The leaves of a config node, as `prefix/key/...`, less the plumbing."""
+    if not isinstance(node, dict):
+        return [prefix]
+    return [
+        leaf
+        for key, value in node.items()
+        if key not in NOT_COMPARED
+        for leaf in knobs(value, f"{prefix}/{key}")
+    ]
+
+
+@lru_cache(maxsize=1)
+def compared_keys() -> tuple[str, ...]:
+    """Every model's knobs (in model order, each once), then the run-level settings."""
+    keys: dict[str, None] = {}
+    for model in model_names():
+        node = OmegaConf.to_container(composed_model(model), resolve=False)
+        keys |= dict.fromkeys(knobs(node, "model"))
+    return (*keys, *RUN_PARAMS)
+
+
 def compared_params(cfg: DictConfig) -> dict[str, Any]:
-    """`COMPARED_PARAMS` read from the resolved config; "n/a" where the config has no value."""
+    """`compared_keys()` read from the resolved config; "n/a" where the config has no value."""
     params = {}
-    for key in COMPARED_PARAMS:
+    for key in compared_keys():
         value = OmegaConf.select(cfg, key.replace("/", "."), default=None)
         if OmegaConf.is_config(value):
             # As text: Lightning's MLFlowLogger drops empty lists (DiffAugment's policy [])
