@@ -27,6 +27,8 @@ def main(cfg: DictConfig) -> float | None:
     print("compare runs: make ui  (MLflow UI on http://127.0.0.1:5000)")
     if cfg.get("result_path"):
         result.write(cfg.result_path, cfg.paths.root_dir)
+    if cfg.evaluate and result.skipped and "eval/fid" in result.metrics:
+        return result.metrics["eval/fid"]  # a resumed sweep's finished job: scored already
     if cfg.evaluate:
         from hydra.core.hydra_config import HydraConfig
 
