@@ -51,6 +51,17 @@ def dvc(repo: Path, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def committed(repo: Path) -> Path:
+    """`repo` as a git and DVC repository with everything in it committed (`dvc exp` needs a
+    commit)."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    dvc(repo, "init", "-q")
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "pipeline"], cwd=repo, check=True)
+    return repo
+
+
 def stages_run(output: str) -> set[str]:
     return set(re.findall(r"Running stage '([^']+)'", output))
 
@@ -69,12 +80,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text = re.sub(r"max_epochs: \d+", tiny, recipe.read_text())
         every_epoch = "check_val_every_n_epoch: 1"
         recipe.write_text(re.sub(r"check_val_every_n_epoch: \d+", every_epoch, text))
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    dvc(repo, "init", "-q")
-    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "pipeline"], cwd=repo, check=True)
-    return repo
+    return committed(repo)
 
 
 @pytest.mark.slow

@@ -5,13 +5,12 @@ DCGAN on Stacked MNIST, logs them to MLflow, and writes the report."""
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from mlflow.tracking import MlflowClient
-from test_dvc_pipeline import dvc, stages_run
+from test_dvc_pipeline import committed, dvc, stages_run
 
 from compose import ROOT
 
@@ -41,12 +40,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         re.sub(r"limit_train_batches: \d+", "limit_train_batches: 5", recipe.read_text())
     )
     recipe.write_text(re.sub(r"max_epochs: \d+", "max_epochs: 1", recipe.read_text()))
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    dvc(repo, "init", "-q")
-    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "pipeline"], cwd=repo, check=True)
-    return repo
+    return committed(repo)
 
 
 @pytest.mark.slow
