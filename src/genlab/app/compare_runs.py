@@ -5,10 +5,10 @@ Only what the runs already logged is read; nothing in them is changed, so a comp
 disturbs a sweep that may still be resumed.
 """
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from genlab.callbacks.sample_grid import ARTIFACT_DIR, GRID_PATTERN
 from genlab.tracking.checkpoints import LOGGED_EPOCH_TAG
 from genlab.tracking.params import MISSING
 from genlab.tracking.redact import redact_value
@@ -16,9 +16,6 @@ from genlab.tracking.ref import RunRef
 from genlab.tracking.store import require_existing_store
 from genlab.utils.errors import GenlabError
 
-# The sample-grid callback's artifact folder and file names (genlab.callbacks.sample_grid).
-SAMPLES_DIR = "samples"
-GRID_NAME = re.compile(r"epoch_(\d+)\.png$")
 # Scores shown for each run, in this order, where a run has them.
 SCORE_KEYS = (
     "eval/fid",
@@ -55,8 +52,8 @@ def grid_epoch(kept_checkpoint_epoch: str | None) -> int | None:
 
 def compared_run(client, run) -> ComparedRun:
     grids = {}
-    for info in client.list_artifacts(run.info.run_id, SAMPLES_DIR):
-        match = GRID_NAME.search(info.path)
+    for info in client.list_artifacts(run.info.run_id, ARTIFACT_DIR):
+        match = GRID_PATTERN.search(info.path)
         if match and not info.is_dir:
             grids[int(match.group(1))] = info.path
     return ComparedRun(
@@ -101,7 +98,8 @@ def find_runs(
     compared = [compared_run(client, run) for run in runs]
     if not any(c.grids for c in compared):
         raise GenlabError(
-            f"none of the {len(compared)} runs logged a sample grid ({SAMPLES_DIR}/epoch_NNN.png); "
+            f"none of the {len(compared)} runs logged a sample grid "
+            f"({ARTIFACT_DIR}/epoch_NNN.png); "
             "train with the sample_grid callback (callbacks=default)"
         )
     return compared

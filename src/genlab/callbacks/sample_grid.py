@@ -5,6 +5,7 @@ shows the weights that are scored and checkpointed. A conditional model gets one
 a self-conditioned one a row per cluster.
 """
 
+import re
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -14,6 +15,15 @@ from pytorch_lightning.utilities import rank_zero_only
 from genlab.callbacks.logger_protocols import log_artifact
 from genlab.models.base import GenerativeModule
 from genlab.utils.grids import row_labels, save_grid
+
+# Where the grids go in the run's artifacts, and each grid's name (epoch counted from 1), with
+# the pattern that reads the epoch back (app/compare_runs.py).
+ARTIFACT_DIR = "samples"
+GRID_PATTERN = re.compile(r"epoch_(\d+)\.png$")
+
+
+def grid_name(epoch: int) -> str:
+    return f"epoch_{epoch:03d}.png"
 
 
 def grid_labels(module: GenerativeModule, nrow: int) -> torch.Tensor | None:
@@ -53,7 +63,7 @@ class SampleGridCallback(pl.Callback):
         noise = pl_module.sample_noise(count, torch.Generator().manual_seed(self.noise_seed))
         images = pl_module.generate(noise, labels)
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        path = self.output_dir / f"epoch_{epoch:03d}.png"
+        path = self.output_dir / grid_name(epoch)
         save_grid(images, path, self.nrow)
         self.last_grid = path
-        log_artifact(trainer, path, "samples")
+        log_artifact(trainer, path, ARTIFACT_DIR)
