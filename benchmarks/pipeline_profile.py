@@ -2,6 +2,7 @@
 
     python benchmarks/pipeline_profile.py                 # HEAD of this checkout
     python benchmarks/pipeline_profile.py --rev a4f9e12   # any commit: nothing in it is changed
+    python benchmarks/pipeline_profile.py --target stacked/dvc.yaml   # `make stacked`
     python benchmarks/pipeline_profile.py --parse profile.raw --log repro.log   # re-read a run
 
 It clones the commit into a scratch folder, times the set-up (`make setup`, i.e. `uv sync`) on
@@ -13,7 +14,8 @@ rule that matches winning (an import inside validation counts as start-up, a che
 written at the end of validation as a write). A stage's "other" is its wall time less its
 phases: Hydra, Lightning's set-up and tear-down, and DVC's own hashing between processes.
 
-Question: Does `make run` stay inside its time line, and which stage and phase spend it?
+Question: Does `make run` (or `make stacked`, `--target stacked/dvc.yaml`) stay inside its time
+line, and which stage and phase spend it?
 Figure: BENCHMARKS.md, "`make run`, stage by stage" and the summary table's `dvc repro` rows.
 """
 
@@ -145,7 +147,9 @@ def table(walls: dict[str, float], phases: dict[str, dict[str, float]], setup: f
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
-def run_pipeline(rev: str, workdir: Path, rate: int) -> tuple[float, Path, Path]:
+def run_pipeline(
+    rev: str, workdir: Path, rate: int, targets: list[str]
+) -> tuple[float, Path, Path]:
     """Clone `rev`, time `make setup`, profile `dvc repro`; (set-up seconds, raw, log)."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     clone = workdir / "clone"
@@ -158,7 +162,7 @@ def run_pipeline(rev: str, workdir: Path, rate: int) -> tuple[float, Path, Path]
     raw, log = workdir / "profile.raw", workdir / "repro.log"
     command = [py_spy, "record", "--rate", str(rate), "--idle", "--threads", "--subprocesses"]
     command += ["--format", "raw", "--output", str(raw), "--", "uv", "run", "--frozen"]
-    command += ["dvc", "repro"]
+    command += ["dvc", "repro", *targets]
     start = time.monotonic()
     with (
         subprocess.Popen(
@@ -183,12 +187,15 @@ def main() -> None:
     parser.add_argument("--parse", type=Path, help="py-spy raw file of an earlier run")
     parser.add_argument("--log", type=Path, help="timestamped repro log of that run")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--target", action="append", default=[], help="a dvc repro target, e.g. stacked/dvc.yaml"
+    )
     args = parser.parse_args()
     if args.parse:
         setup, raw, log = None, args.parse, args.log
     else:
         workdir = args.workdir or Path(tempfile.mkdtemp(prefix="genlab-profile-"))
-        setup, raw, log = run_pipeline(args.rev, workdir, args.rate)
+        setup, raw, log = run_pipeline(args.rev, workdir, args.rate, args.target)
         print(f"profile: {raw}\nlog:     {log}")
     walls, phases = stage_walls(log), phase_seconds(raw, args.rate)
     print(table(walls, phases, setup))
