@@ -1,7 +1,7 @@
 """Shared fixtures: Hydra configs composed like the entry scripts do, on temp paths."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "requires_cuda" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def tracking_uri_untouched() -> Iterator[None]:
+    """Every test leaves MLflow's tracking URI, and its environment variable, as it found them:
+    a leaked URI sends later tests' runs to one test's store (see `mlflow_uri`)."""
+    import mlflow
+
+    before = os.environ.get("MLFLOW_TRACKING_URI"), mlflow.get_tracking_uri()
+    yield
+    assert (os.environ.get("MLFLOW_TRACKING_URI"), mlflow.get_tracking_uri()) == before
 
 
 @pytest.fixture(scope="session")

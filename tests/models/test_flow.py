@@ -8,6 +8,7 @@ from pathlib import Path
 import mlflow
 import pytest
 import torch
+from mlflow_uri import global_tracking_uri
 from test_learning import build, fit_steps
 from torch import nn
 
@@ -210,9 +211,9 @@ def test_the_logged_pt2_model_solves_like_the_module_at_any_batch_size(
     from genlab.app.train import train
 
     result = train(cfg)
-    mlflow.set_tracking_uri(result.run.tracking_uri)
     monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "false")
-    logged = mlflow.pytorch.load_model(f"runs:/{result.run.run_id}/model")
+    with global_tracking_uri(result.run.tracking_uri):
+        logged = mlflow.pytorch.load_model(f"runs:/{result.run.run_id}/model")
     kept = load_module(result.checkpoint)
     for n in (1, 5):
         z = torch.randn(n, kept.latent_dim, generator=torch.Generator().manual_seed(n))

@@ -13,11 +13,11 @@ from scripts import run_script, run_script_in_process
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ("model=foo", "error: unknown model 'foo'; valid choices: dcgan, gan, vae"),
+        ("model=foo", "error: unknown model 'foo'; valid choices: dcgan, flow, gan, r3gan, vae"),
         (
             "data=nope",
             "error: unknown data 'nope'; valid choices: "
-            "cifar10, fashion_mnist, image_folder, mnist, mnist5k",
+            "cifar10, fashion_mnist, image_folder, mnist, mnist5k, stacked_mnist",
         ),
     ],
 )

@@ -3,6 +3,7 @@ that import it (DVC only sees the deps it is told about)."""
 
 import modulefinder
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -34,17 +35,22 @@ THIRD_PARTY = [
     "yaml",
 ]
 # Loaded by name from a checkpoint (`genlab_module_class`), which static analysis cannot see.
-CHECKPOINT_LOADED = {"evaluate": ["src/genlab/models"]}
+CHECKPOINT_LOADED = {"evaluate": ["src/genlab/models"], "stacked/evaluate": ["src/genlab/models"]}
+
+
+# Every pipeline's file; their stages run from the project root (stacked/'s name `wdir: ..`).
+PIPELINES = ["dvc.yaml", "stacked/dvc.yaml"]
 
 
 def stages() -> dict[str, tuple[str, list[str]]]:
-    """stage name -> (entry script, declared deps)."""
-    spec = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    """stage name (stacked/train for stacked/dvc.yaml's) -> (entry script, declared deps)."""
     found = {}
-    for name, stage in spec.items():
-        body = stage.get("do", stage)
-        script = re.search(r"python (pipelines/\S+\.py)", body["cmd"]).group(1)
-        found[name] = (script, [str(d) for d in body.get("deps", [])])
+    for pipeline in PIPELINES:
+        prefix = str(Path(pipeline).parent / "_")[:-1].removeprefix("./")
+        for name, stage in yaml.safe_load((ROOT / pipeline).read_text())["stages"].items():
+            body = stage.get("do", stage)
+            script = re.search(r"python (pipelines/\S+\.py)", body["cmd"]).group(1)
+            found[prefix + name] = (script, [str(d) for d in body.get("deps", [])])
     return found
 
 
@@ -58,15 +64,22 @@ def genlab_files(script: str) -> set[str]:
     return files
 
 
+def declares(deps: list[str], path: str) -> bool:
+    return any(path == d or path.startswith(d.rstrip("/") + "/") for d in deps)
+
+
+def test_every_pipeline_file_is_checked() -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files", "dvc.yaml", "*/dvc.yaml"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert tracked and sorted(tracked) == sorted(PIPELINES)
+
+
 @pytest.mark.parametrize("stage", sorted(stages()))
 def test_stage_declares_every_genlab_module_it_imports(stage: str) -> None:
     script, deps = stages()[stage]
     declared = [d for d in deps if "${" not in d] + CHECKPOINT_LOADED.get(stage, [])
-    missing = sorted(
-        path
-        for path in genlab_files(script)
-        if not any(path == d or path.startswith(d.rstrip("/") + "/") for d in declared)
-    )
-    assert not missing, f"{stage}: add to its deps in dvc.yaml: {missing}"
+    missing = sorted(path for path in genlab_files(script) if not declares(declared, path))
+    assert not missing, f"{stage}: add to its deps: {missing}"
     for loaded in CHECKPOINT_LOADED.get(stage, []):
-        assert loaded in deps, f"{stage} loads models from checkpoints: declare {loaded}"
+        assert declares(deps, loaded), f"{stage} loads models from checkpoints: declare {loaded}"

@@ -37,7 +37,12 @@ class Case:
 DATA = "paths.data_dir={data}"
 CASES = [
     # train.py: config options, keys and values
-    Case("unknown-model", "train.py", ["model=foo"], says="valid choices: dcgan, gan, vae"),
+    Case(
+        "unknown-model",
+        "train.py",
+        ["model=foo"],
+        says="valid choices: dcgan, flow, gan, r3gan, vae",
+    ),
     Case("unknown-experiment", "train.py", ["experiment=nope"], says="unknown experiment"),
     Case("unknown-key", "train.py", ["foo=bar"], says="foo"),
     Case("unknown-nested-key", "train.py", ["trainer.foo=1"], says="trainer.foo"),

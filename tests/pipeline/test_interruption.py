@@ -143,8 +143,10 @@ def step_histories_have_no_repeats(run_id: str, tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("model", "extra"),
-    [("gan", []), ("vae", []), ("dcgan", ["callbacks.ema.enabled=true"])],
-    ids=["gan", "vae", "dcgan-batchnorm-ema"],
+    # both modules; the GAN module with the most state to restore (BatchNorm, EMA). The MLP
+    # GAN's killed jobs resume in test_sweep_resume's joblib sweep.
+    [("vae", []), ("dcgan", ["callbacks.ema.enabled=true"])],
+    ids=["vae", "dcgan-batchnorm-ema"],
 )
 def test_killed_run_resumes_in_the_same_mlflow_run_to_identical_weights(
     tmp_path: Path, data_dir: Path, model: str, extra: list[str], straight

@@ -73,6 +73,16 @@ def test_a_sweep_killed_in_its_fourth_job_resumes_to_six_finished_runs(
     assert len(after) == 6 and {r.info.status for r in after} == {"FINISHED"}
     assert len({r.data.tags["genlab.sweep.job"] for r in after}) == 6  # no job twice
     assert {r.data.tags["sweep"] for r in after} == {str(tmp_path / "multirun")}
+    # One sweep's runs, comparable in MLflow's compare view: one experiment, the grid's model
+    # and seed pairs, the same param keys (a VAE-only key padded for the GANs).
+    assert len({r.info.experiment_id for r in after}) == 1
+    assert len({r.info.run_name for r in after}) == 6
+    assert sorted((r.data.params["model/name"], r.data.params["seed"]) for r in after) == sorted(
+        (m, s) for m in ("gan", "dcgan", "vae") for s in ("1", "2")
+    )
+    assert len({frozenset(r.data.params) for r in after}) == 1
+    gan = next(r for r in after if r.data.params["model/name"] == "gan")
+    assert gan.data.params["model/beta"] == "n/a"
     by_id = {r.info.run_id: r for r in after}
     for run_id, metrics in finished.items():  # skipped: the same runs, untouched
         assert by_id[run_id].info.end_time == before_run(before, run_id).info.end_time
@@ -151,12 +161,16 @@ def test_a_resume_with_other_overrides_is_refused_in_one_line(
 def test_a_joblib_sweep_killed_mid_job_resumes_to_one_finished_run_per_job(
     tmp_path: Path, data_dir: Path
 ) -> None:
-    """Two jobs at once: the kill takes both, whatever each had done; the resume leaves one
-    FINISHED run per job."""
-    grid = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "model=gan,vae", "seed=1"]
+    """Two jobs at once, in joblib's two worker processes (a launcher that ran them one after
+    another in its own process shows one process id), into one SQLite store: the kill takes
+    both, whatever each had done; the resume leaves one FINISHED run per job."""
+    grid = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "model=gan,vae", "seed=1",
+            "+callbacks.process_tag._target_=process_tag.TagProcess"]  # fmt: skip
     killed = sweep(tmp_path, data_dir, "multirun", *grid, kill_job=1)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    cut = {r.info.run_id for r in all_runs(tmp_path) if r.info.status == "RUNNING"}
+    started = all_runs(tmp_path)
+    assert len({r.data.tags["test.pid"] for r in started}) == 2, "joblib ran no worker processes"
+    cut = {r.info.run_id for r in started if r.info.status == "RUNNING"}
     assert cut
 
     resumed = sweep(tmp_path, data_dir, "resumed", *grid, f"resume_sweep={tmp_path}/multirun")
@@ -164,3 +178,4 @@ def test_a_joblib_sweep_killed_mid_job_resumes_to_one_finished_run_per_job(
     runs = all_runs(tmp_path)
     assert len(runs) == 2 and {r.info.status for r in runs} == {"FINISHED"}
     assert cut <= {r.info.run_id for r in runs}  # continued in their own runs
+    assert all(r.data.metrics for r in runs)

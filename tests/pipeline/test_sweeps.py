@@ -37,49 +37,6 @@ def all_runs(client: MlflowClient) -> list:
 
 
 @pytest.mark.slow
-def test_sweep_over_models_and_seeds_gives_six_comparable_runs(
-    tmp_path: Path, data_dir: Path
-) -> None:
-    client = sweep(tmp_path, data_dir, "model=gan,dcgan,vae", "seed=1,2")
-    runs = all_runs(client)
-    assert len(runs) == 6
-    assert len({r.info.experiment_id for r in runs}) == 1
-    assert {r.info.status for r in runs} == {"FINISHED"}
-    assert len({r.info.run_name for r in runs}) == 6
-    assert {r.data.tags["sweep"] for r in runs} == {str(tmp_path / "multirun")}
-    assert sorted((r.data.params["model/name"], r.data.params["seed"]) for r in runs) == sorted(
-        (m, s) for m in ("gan", "dcgan", "vae") for s in ("1", "2")
-    )
-    keys = {frozenset(r.data.params) for r in runs}
-    assert len(keys) == 1, "runs of one sweep must share param keys for MLflow's compare view"
-    gan = next(r for r in runs if r.data.params["model/name"] == "gan")
-    assert gan.data.params["model/beta"] == "n/a"  # a VAE-only key, padded
-
-
-@pytest.mark.slow
-def test_joblib_sweep_runs_jobs_at_once_into_one_sqlite_store(
-    tmp_path: Path, data_dir: Path
-) -> None:
-    """Joblib's two workers each train jobs (two process ids): a
-    launcher that ran the jobs one after another in its own process shows one id. No wall-clock
-    overlap is asserted: on a loaded machine two workers need not overlap in time."""
-    client = sweep(
-        tmp_path,
-        data_dir,
-        "hydra/launcher=joblib",
-        "hydra.launcher.n_jobs=2",
-        "model=gan,vae",
-        "seed=1,2",
-        "+callbacks.process_tag._target_=process_tag.TagProcess",
-    )
-    runs = all_runs(client)
-    assert len(runs) == 4
-    assert {r.info.status for r in runs} == {"FINISHED"}
-    assert all(r.data.metrics for r in runs)
-    assert len({r.data.tags["test.pid"] for r in runs}) == 2, "joblib ran no worker processes"
-
-
-@pytest.mark.slow
 def test_optuna_search_returns_fid_as_the_objective(tmp_path: Path, data_dir: Path) -> None:
     train_evaluator(
         compose_config(

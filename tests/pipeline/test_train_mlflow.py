@@ -1,10 +1,6 @@
-"""A real training run logged to a temp MLflow store, read back with MlflowClient. MLflow's
-global `set_tracking_uri` also sets MLFLOW_TRACKING_URI, which would send later tests' runs to
-this store: every test leaves both as it found them (`tracking_uri_untouched`)."""
+"""A real training run logged to a temp MLflow store, read back with MlflowClient."""
 
-import contextlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,32 +8,13 @@ import mlflow
 import pytest
 import torch
 from mlflow import MlflowClient
+from mlflow_uri import global_tracking_uri
 
 from genlab.app.train import train
 from genlab.models.checkpoints import load_module
 from genlab.tracking.params import compared_keys
 
 from compose import compose_config
-
-
-@pytest.fixture(autouse=True)
-def tracking_uri_untouched() -> Iterator[None]:
-    """Every test leaves MLflow's tracking URI, and its environment variable, as it found them."""
-    before = os.environ.get("MLFLOW_TRACKING_URI"), mlflow.get_tracking_uri()
-    yield
-    assert (os.environ.get("MLFLOW_TRACKING_URI"), mlflow.get_tracking_uri()) == before
-
-
-@contextlib.contextmanager
-def global_tracking_uri(tracking_uri: str) -> Iterator[None]:
-    """MLflow resolves `runs:/` URIs and a logged model's artifacts through its global tracking
-    URI only, whatever client asks: set for the block, put back (None: unset) after."""
-    previous = os.environ.get("MLFLOW_TRACKING_URI")
-    mlflow.set_tracking_uri(tracking_uri)
-    try:
-        yield
-    finally:
-        mlflow.set_tracking_uri(previous)
 
 
 def logged_model(tracking_uri: str, run_id: str) -> tuple[Any, Any]:
