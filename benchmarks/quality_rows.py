@@ -149,7 +149,17 @@ ROWS: dict[str, list[str]] = {
     "r3gan/bce": ["experiment=r3gan", "model.loss=bce"],
     "r3gan/R1 only": ["experiment=r3gan", "model.r2_gamma=0.0"],
     "r3gan/lr 2e-3": ["experiment=r3gan", "model.lr=2e-3"],
+    "r3gan/lr 2e-3, R1 1, R2 1": [
+        "experiment=r3gan",
+        "model.lr=2e-3",
+        "model.r1_gamma=1.0",
+        "model.r2_gamma=1.0",
+    ],
     "r3gan/betas 0.5,0.999": ["experiment=r3gan", "model.betas=[0.5,0.999]"],
+    # Issue 34: the flow recipe, its time sampling, and its conditional variant.
+    "flow/default": ["experiment=flow"],
+    "flow/uniform time": ["experiment=flow", "model.time_sampling=uniform"],
+    "cflow/default": ["experiment=flow", "model.conditional=true"],
     "dcgan/+rpgan": ["experiment=dcgan", "model.loss=rpgan"],
     "dcgan/+r2": ["experiment=dcgan", "model.r2_gamma=1.0"],
     "dcgan/+rpgan, +r2": ["experiment=dcgan", "model.loss=rpgan", "model.r2_gamma=1.0"],
