@@ -146,7 +146,13 @@ def plot_heatmaps(runs: dict[str, list[dict]], seeds: list[int], path: Path) -> 
     missing triple is black and an over-drawn one bright."""
     first = {f"{model} (seed {seeds[0]})": results[0] for model, results in runs.items()}
     panels = {"real data": next(iter(first.values()))["reference"]} | first
-    fig, axes = plt.subplots(len(panels), 1, figsize=(12, 1.5 * len(panels)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(12, 1.8 * len(panels)),
+        squeeze=False,
+        gridspec_kw={"hspace": 0.6},  # room for each title above the axis labels below it
+    )
     image = None
     for ax, (title, scores) in zip(axes[:, 0], panels.items(), strict=True):
         counts = scores["mode_histogram"]
