@@ -26,5 +26,7 @@ def test_a_started_script_s_downloads_go_nowhere() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode != 0
     assert "Connection refused" in done.stderr, done.stderr[-1000:]
+    # An opener of its own: `urlopen` would install a global one that keeps this test's dead
+    # proxy for every later test of the worker (the tracking-server tests then failed in CI).
     with pytest.raises(OSError):
-        urllib.request.urlopen("http://example.com", timeout=5)
+        urllib.request.build_opener().open("http://example.com", timeout=5)

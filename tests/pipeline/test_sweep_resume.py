@@ -161,16 +161,13 @@ def test_a_resume_with_other_overrides_is_refused_in_one_line(
 def test_a_joblib_sweep_killed_mid_job_resumes_to_one_finished_run_per_job(
     tmp_path: Path, data_dir: Path
 ) -> None:
-    """Two jobs at once, in joblib's two worker processes (a launcher that ran them one after
-    another in its own process shows one process id), into one SQLite store: the kill takes
-    both, whatever each had done; the resume leaves one FINISHED run per job."""
-    grid = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "model=gan,vae", "seed=1",
-            "+callbacks.process_tag._target_=process_tag.TagProcess"]  # fmt: skip
+    """Two jobs at once: the kill takes both, whatever each had done (joblib may have given
+    both to one worker, one after the other: test_sweeps checks its two workers); the resume
+    leaves one FINISHED run per job."""
+    grid = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "model=gan,vae", "seed=1"]
     killed = sweep(tmp_path, data_dir, "multirun", *grid, kill_job=1)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    started = all_runs(tmp_path)
-    assert len({r.data.tags["test.pid"] for r in started}) == 2, "joblib ran no worker processes"
-    cut = {r.info.run_id for r in started if r.info.status == "RUNNING"}
+    cut = {r.info.run_id for r in all_runs(tmp_path) if r.info.status == "RUNNING"}
     assert cut
 
     resumed = sweep(tmp_path, data_dir, "resumed", *grid, f"resume_sweep={tmp_path}/multirun")

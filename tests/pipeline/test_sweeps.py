@@ -37,6 +37,29 @@ def all_runs(client: MlflowClient) -> list:
 
 
 @pytest.mark.slow
+def test_joblib_sweep_runs_jobs_at_once_into_one_sqlite_store(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """Joblib's two workers each train jobs (two process ids): a
+    launcher that ran the jobs one after another in its own process shows one id. No wall-clock
+    overlap is asserted: on a loaded machine two workers need not overlap in time."""
+    client = sweep(
+        tmp_path,
+        data_dir,
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        "model=gan,vae",
+        "seed=1,2",
+        "+callbacks.process_tag._target_=process_tag.TagProcess",
+    )
+    runs = all_runs(client)
+    assert len(runs) == 4
+    assert {r.info.status for r in runs} == {"FINISHED"}
+    assert all(r.data.metrics for r in runs)
+    assert len({r.data.tags["test.pid"] for r in runs}) == 2, "joblib ran no worker processes"
+
+
+@pytest.mark.slow
 def test_optuna_search_returns_fid_as_the_objective(tmp_path: Path, data_dir: Path) -> None:
     train_evaluator(
         compose_config(

@@ -170,8 +170,12 @@ def postgres_cluster() -> Iterator[str]:
 
 
 def healthy(url: str) -> bool:
+    """Asked without a proxy: the server is on the loopback address, and a proxy from the
+    environment (or urllib's global opener, built once with whatever proxy a test had set)
+    would send the question elsewhere."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+        with direct.open(f"{url}/health", timeout=5) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False

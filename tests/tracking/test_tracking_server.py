@@ -34,7 +34,10 @@ def api(base: str, endpoint: str, body: dict[str, Any] | None = None, **query: s
         url += "?" + urllib.parse.urlencode(query)
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    # No proxy: the server is on the loopback address (see conftest's `healthy`).
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
+        request, timeout=30
+    ) as response:
         raw = response.read()
     return json.loads(raw) if endpoint.startswith("/api/") else raw
 
