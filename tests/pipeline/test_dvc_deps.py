@@ -46,7 +46,7 @@ def stages() -> dict[str, tuple[str, list[str]]]:
     """stage name (stacked/train for stacked/dvc.yaml's) -> (entry script, declared deps)."""
     found = {}
     for pipeline in PIPELINES:
-        prefix = str(Path(pipeline).parent / "_")[:-1].removeprefix("./")
+        prefix = f"{Path(pipeline).parent}/".removeprefix("./")  # "" for the root's dvc.yaml
         for name, stage in yaml.safe_load((ROOT / pipeline).read_text())["stages"].items():
             body = stage.get("do", stage)
             script = re.search(r"python (pipelines/\S+\.py)", body["cmd"]).group(1)
