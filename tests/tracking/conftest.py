@@ -26,6 +26,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 from tracking.browser import MISSING_TOOL, find_chromium
+from tracking.loopback import DIRECT
 
 from compose import ROOT, TINY_RUN
 
@@ -170,12 +171,8 @@ def postgres_cluster() -> Iterator[str]:
 
 
 def healthy(url: str) -> bool:
-    """Asked without a proxy: the server is on the loopback address, and a proxy from the
-    environment (or urllib's global opener, built once with whatever proxy a test had set)
-    would send the question elsewhere."""
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with direct.open(f"{url}/health", timeout=5) as response:
+        with DIRECT.open(f"{url}/health", timeout=5) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from tracking.browser import chromium_run
+from tracking.loopback import DIRECT
 
 from compose import ROOT
 
@@ -34,10 +35,7 @@ def api(base: str, endpoint: str, body: dict[str, Any] | None = None, **query: s
         url += "?" + urllib.parse.urlencode(query)
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    # No proxy: the server is on the loopback address (see conftest's `healthy`).
-    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
-        request, timeout=30
-    ) as response:
+    with DIRECT.open(request, timeout=30) as response:
         raw = response.read()
     return json.loads(raw) if endpoint.startswith("/api/") else raw
 
