@@ -68,14 +68,25 @@ RAW_LINE = re.compile(
     r'^(?:process \d+:"[^"]*";)*process (\d+):"([^"]*)";thread \((\d+)\)[^;]*;(.*) (\d+)$'
 )
 STAGE_LINE = re.compile(r"Running stage '([^']+)'")
+# stacked/dvc.yaml's matrix stages name their run folder models/stacked_mnist/<model>-seed<seed>.
+STACKED_RUN = re.compile(r"models/stacked_mnist/(\w+)-seed(\d+)")
+STACKED = "stacked/dvc.yaml:"
 
 
 def stage_of(command: str) -> str | None:
-    """The DVC stage a process command line belongs to (None: not a stage's Python)."""
+    """The DVC stage a process command line belongs to (None: not a stage's Python), named as
+    DVC's `Running stage` line names it."""
     script = re.search(r"pipelines/(\w+)\.py", command)
     if script is None:
         return None
     name = script.group(1)
+    stacked = STACKED_RUN.search(command)
+    if stacked and name in ("train", "evaluate"):
+        return f"{STACKED}{name}@{stacked.group(1)}-{stacked.group(2)}"
+    if name == "stacked_report":
+        return f"{STACKED}report"
+    if name == "prepare" and "data=stacked_mnist" in command:
+        return f"{STACKED}prepare"
     if name == "train":
         experiment = re.search(r"experiment=(\w+)", command)
         return f"train@{experiment.group(1) if experiment else '?'}"

@@ -47,6 +47,24 @@ def test_samples_go_to_their_stage_thread_and_first_matching_phase(tmp_path: Pat
     assert phases["evaluate@gan"]["evaluation: scores"] == 4
 
 
+def test_stacked_processes_are_named_as_dvc_names_their_stages() -> None:
+    """`make stacked` runs stacked/dvc.yaml: its processes must land in its stages, not in
+    "other" (each name as `dvc stage list --all` prints it)."""
+    stacked = {
+        "python pipelines/prepare.py data=stacked_mnist": "stacked/dvc.yaml:prepare",
+        "python pipelines/train.py experiment=stacked_vae seed=42 "
+        "hydra.run.dir=models/stacked_mnist/vae-seed42": "stacked/dvc.yaml:train@vae-42",
+        "python pipelines/evaluate.py data=stacked_mnist "
+        "train_result=models/stacked_mnist/r3gan-seed7/train.json": (
+            "stacked/dvc.yaml:evaluate@r3gan-7"
+        ),
+        "python pipelines/stacked_report.py": "stacked/dvc.yaml:report",
+        "python pipelines/prepare.py": "prepare",
+        "python pipelines/train.py experiment=dcgan": "train@dcgan",
+    }
+    assert {command: profile.stage_of(command) for command in stacked} == stacked
+
+
 def test_stage_walls_run_from_one_running_stage_line_to_the_next(tmp_path: Path) -> None:
     log = tmp_path / "repro.log"
     log.write_text(
