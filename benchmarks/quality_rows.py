@@ -160,6 +160,12 @@ ROWS: dict[str, list[str]] = {
     "flow/default": ["experiment=flow"],
     "flow/uniform time": ["experiment=flow", "model.time_sampling=uniform"],
     "cflow/default": ["experiment=flow", "model.conditional=true"],
+    "flow/ema 0.995 from step 301": [
+        "experiment=flow",
+        "callbacks.ema.enabled=true",
+        "callbacks.ema.decay=0.995",
+        "callbacks.ema.update_starting_at_step=301",
+    ],
     "dcgan/+rpgan": ["experiment=dcgan", "model.loss=rpgan"],
     "dcgan/+r2": ["experiment=dcgan", "model.r2_gamma=1.0"],
     "dcgan/+rpgan, +r2": ["experiment=dcgan", "model.loss=rpgan", "model.r2_gamma=1.0"],

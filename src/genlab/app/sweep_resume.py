@@ -109,11 +109,13 @@ def continue_study(config: DictConfig, folder: Path) -> None:
     """An Optuna sweep asks for `n_trials` more trials: the ones the sweep finished count. Its
     sampler is seeded anew (its seed plus the trials on record): with the sweep's own seed it
     would draw the first trials' parameters again."""
-    from genlab.app.optuna_record import TRIALS_FILE, finished_trials, read_trials
-
     sweeper = config.hydra.sweeper
     if "n_trials" not in sweeper:
         return
+    # Only here: importing Optuna costs a resumed grid sweep seconds (BENCHMARKS.md, "A resumed
+    # sweep's cost").
+    from genlab.app.optuna_record import TRIALS_FILE, finished_trials, read_trials
+
     trials = folder / TRIALS_FILE
     with open_dict(sweeper):
         sweeper.n_trials = max(0, int(sweeper.n_trials) - finished_trials(trials))
