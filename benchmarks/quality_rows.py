@@ -158,6 +158,8 @@ ROWS: dict[str, list[str]] = {
     "r3gan/betas 0.5,0.999": ["experiment=r3gan", "model.betas=[0.5,0.999]"],
     # Issue 34: the flow recipe, its time sampling, and its conditional variant.
     "flow/default": ["experiment=flow"],
+    # the recipe before QUALITY.md's eighteenth round
+    "flow/no ema": ["experiment=flow", "callbacks.ema.enabled=false"],
     "flow/uniform time": ["experiment=flow", "model.time_sampling=uniform"],
     "cflow/default": ["experiment=flow", "model.conditional=true"],
     "flow/ema 0.995 from step 301": [

@@ -37,29 +37,6 @@ def all_runs(client: MlflowClient) -> list:
 
 
 @pytest.mark.slow
-def test_joblib_sweep_runs_jobs_at_once_into_one_sqlite_store(
-    tmp_path: Path, data_dir: Path
-) -> None:
-    """Joblib's two workers each train jobs (two process ids): a
-    launcher that ran the jobs one after another in its own process shows one id. No wall-clock
-    overlap is asserted: on a loaded machine two workers need not overlap in time."""
-    client = sweep(
-        tmp_path,
-        data_dir,
-        "hydra/launcher=joblib",
-        "hydra.launcher.n_jobs=2",
-        "model=gan,vae",
-        "seed=1,2",
-        "+callbacks.process_tag._target_=process_tag.TagProcess",
-    )
-    runs = all_runs(client)
-    assert len(runs) == 4
-    assert {r.info.status for r in runs} == {"FINISHED"}
-    assert all(r.data.metrics for r in runs)
-    assert len({r.data.tags["test.pid"] for r in runs}) == 2, "joblib ran no worker processes"
-
-
-@pytest.mark.slow
 def test_optuna_search_returns_fid_as_the_objective(tmp_path: Path, data_dir: Path) -> None:
     train_evaluator(
         compose_config(
@@ -94,12 +71,17 @@ def test_a_parallel_sweep_and_a_separate_run_share_a_fresh_store_safely(
     tmp_path: Path, data_dir: Path
 ) -> None:
     """Like a joblib sweep started beside a `dvc repro` train stage: three processes open the
-    same new SQLite store at once; every run lands, each in its own output folder."""
+    same new SQLite store at once; every run lands, each in its own output folder. Joblib's two
+    workers each train jobs (two process ids): a launcher that ran the jobs one after another in
+    its own process shows one id. No wall-clock overlap is asserted: on a loaded machine two
+    workers need not overlap in time."""
     tracking_uri = f"sqlite:///{tmp_path}/mlflow.db"
     common = [*TINY_RUN, f"paths.data_dir={data_dir}"]
+    tag_process = "+callbacks.process_tag._target_=process_tag.TagProcess"
     sweep_job = subprocess.Popen(
         script_command("train.py", "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-                       "model=gan,vae", *common, f"hydra.sweep.dir={tmp_path}/multirun"),
+                       "model=gan,vae", "seed=1,2", tag_process, *common,
+                       f"hydra.sweep.dir={tmp_path}/multirun"),
         cwd=ROOT, env=script_env(tmp_path, tracking_uri), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -111,7 +93,11 @@ def test_a_parallel_sweep_and_a_separate_run_share_a_fresh_store_safely(
     assert stage_like.returncode == 0, stage_like.stderr[-2000:]
     assert sweep_job.returncode == 0, sweep_err[-2000:]
     runs = all_runs(MlflowClient(tracking_uri))
-    assert len(runs) == 3 and {r.info.status for r in runs} == {"FINISHED"}
+    assert len(runs) == 5 and {r.info.status for r in runs} == {"FINISHED"}
+    assert all(r.data.metrics for r in runs)
+    swept = [r for r in runs if "sweep" in r.data.tags]
+    assert len(swept) == 4
+    assert len({r.data.tags["test.pid"] for r in swept}) == 2, "joblib ran no worker processes"
     output_dirs = {r.data.tags["genlab.output_dir"] for r in runs}
-    assert len(output_dirs) == 3
+    assert len(output_dirs) == 5
     assert all(Path(d, "checkpoints", "last.ckpt").is_file() for d in output_dirs)
