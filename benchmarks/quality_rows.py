@@ -161,6 +161,7 @@ ROWS: dict[str, list[str]] = {
     # the recipe before QUALITY.md's eighteenth round
     "flow/no ema": ["experiment=flow", "callbacks.ema.enabled=false"],
     "flow/uniform time": ["experiment=flow", "model.time_sampling=uniform"],
+    "flow/36 epochs": ["experiment=flow", "trainer.max_epochs=36"],  # the budget frontier
     "cflow/default": ["experiment=flow", "model.conditional=true"],
     "flow/ema 0.995 from step 301": [
         "experiment=flow",
