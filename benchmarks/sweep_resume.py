@@ -52,13 +52,16 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20, help="training batches per epoch")
     parser.add_argument("--kill-batch", type=int, default=10, help="batch of the last epoch")
     args = parser.parse_args()
+    data = ROOT / "data" / "prepared"
+    if not (data / "mnist5k").is_dir():
+        raise SystemExit(f"no prepared mnist5k in {data}: run `python pipelines/prepare.py` first")
     overrides = [
         *GRID,
         f"trainer.max_epochs={args.epochs}",
         f"trainer.limit_train_batches={args.batches}",
         "trainer.limit_val_batches=1",
         "trainer.enable_progress_bar=false",
-        f"paths.data_dir={ROOT / 'data' / 'prepared'}",
+        f"paths.data_dir={data}",
         "+callbacks.kill._target_=sweep_faults.KillSweepInJob",
         f"+callbacks.kill.epoch={args.epochs - 1}",
         f"+callbacks.kill.batch={args.kill_batch}",
