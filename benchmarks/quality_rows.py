@@ -163,6 +163,9 @@ ROWS: dict[str, list[str]] = {
     "flow/uniform time": ["experiment=flow", "model.time_sampling=uniform"],
     "flow/36 epochs": ["experiment=flow", "trainer.max_epochs=36"],  # the budget frontier
     "cflow/default": ["experiment=flow", "model.conditional=true"],
+    # A third resolution (7 px): the 2-level UNet's receptive field is about a digit's size.
+    "flow/3 levels": ["experiment=flow", "model.velocity.multipliers=[1,2,2]"],
+    "flow/3 levels, x4": ["experiment=flow", "model.velocity.multipliers=[1,2,4]"],
     "flow/ema 0.995 from step 301": [
         "experiment=flow",
         "callbacks.ema.enabled=true",
