@@ -166,6 +166,18 @@ ROWS: dict[str, list[str]] = {
     # A third resolution (7 px): the 2-level UNet's receptive field is about a digit's size.
     "flow/3 levels": ["experiment=flow", "model.velocity.multipliers=[1,2,2]"],
     "flow/3 levels, x4": ["experiment=flow", "model.velocity.multipliers=[1,2,4]"],
+    # NCHW: channels-last doubles the UNet's bf16 step (BENCHMARKS.md, "Step FLOP/s")
+    "flow/3 levels, x4, nchw": [
+        "experiment=flow",
+        "model.velocity.multipliers=[1,2,4]",
+        "callbacks.channels_last.enabled=false",
+    ],
+    "flow/3 levels, x4, nchw, 20 epochs": [
+        "experiment=flow",
+        "model.velocity.multipliers=[1,2,4]",
+        "callbacks.channels_last.enabled=false",
+        "trainer.max_epochs=20",
+    ],
     "flow/ema 0.995 from step 301": [
         "experiment=flow",
         "callbacks.ema.enabled=true",

@@ -37,31 +37,6 @@ def runs(tmp_path: Path) -> list:
     return client.search_runs([e.experiment_id for e in client.search_experiments()])
 
 
-@pytest.mark.slow
-def test_sigint_mid_epoch_saves_a_checkpoint_and_marks_the_run_killed(
-    tmp_path: Path, data_dir: Path
-) -> None:
-    """Ctrl-C; SIGTERM (a scheduler's stop) takes the same path, asserted by the mid-epoch
-    resume tests below."""
-    result = train_script(
-        tmp_path,
-        data_dir,
-        "run",
-        "model=vae",
-        "trainer.max_epochs=3",
-        *fault("SignalSelf", epoch=1, batch=1, signal_name="SIGINT"),
-    )
-    assert result.returncode == 2, result.stderr[-2000:]
-    message = result.stderr.strip().splitlines()[-1]
-    assert message.startswith("error: training interrupted at step")
-    [run] = runs(tmp_path)
-    assert f"resume={run.info.run_id}" in message
-    assert run.info.status == "KILLED"
-    checkpoints = tmp_path / "run" / "checkpoints"
-    assert load_module(checkpoints / "interrupted.ckpt").hparams["name"] == "vae"
-    assert (checkpoints / "last.ckpt").is_file()  # the finished first epoch is kept too
-
-
 @pytest.fixture(scope="module")
 def straight(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
     """`straight(*overrides)`: the last.ckpt of an uninterrupted run, trained once per module in
@@ -232,7 +207,8 @@ def test_a_run_interrupted_mid_epoch_with_accumulated_gradients_resumes_at_its_n
     tmp_path: Path, data_dir: Path, straight
 ) -> None:
     """With 2 batches a step, the optimizer steps no longer count the epoch's batches: the
-    training order's own saved position says where the epoch stood."""
+    training order's own saved position says where the epoch stood. The stop is Ctrl-C
+    (SIGINT), which takes SIGTERM's path: one line, the run KILLED, both checkpoints kept."""
     four_epochs = [
         "model=vae",
         "trainer.max_epochs=4",
@@ -244,10 +220,17 @@ def test_a_run_interrupted_mid_epoch_with_accumulated_gradients_resumes_at_its_n
         data_dir,
         "stopped",
         *four_epochs,
-        *fault("SignalSelf", epoch=2, batch=1, signal_name="SIGTERM"),
+        *fault("SignalSelf", epoch=2, batch=1, signal_name="SIGINT"),
     )
     assert stopped.returncode == 2, stopped.stderr[-2000:]
-    [run] = [r for r in runs(tmp_path) if r.info.status == "KILLED"]
+    message = stopped.stderr.strip().splitlines()[-1]
+    assert message.startswith("error: training interrupted at step")
+    [run] = runs(tmp_path)
+    assert f"resume={run.info.run_id}" in message
+    assert run.info.status == "KILLED"
+    checkpoints = tmp_path / "stopped" / "checkpoints"
+    assert load_module(checkpoints / "interrupted.ckpt").hparams["name"] == "vae"
+    assert (checkpoints / "last.ckpt").is_file()  # the finished epochs are kept too
     newest = recorded_newest(run.info.run_id, tmp_path)
 
     resumed = train_script(
