@@ -172,6 +172,18 @@ ROWS: dict[str, list[str]] = {
         "model.velocity.multipliers=[1,2,4]",
         "callbacks.channels_last.enabled=false",
     ],
+    "flow/3 levels, x4, nchw, lr 2e-3": [
+        "experiment=flow",
+        "model.velocity.multipliers=[1,2,4]",
+        "callbacks.channels_last.enabled=false",
+        "model.lr=2e-3",
+    ],
+    "flow/3 levels, x4, nchw, batch 32": [
+        "experiment=flow",
+        "model.velocity.multipliers=[1,2,4]",
+        "callbacks.channels_last.enabled=false",
+        "data.batch_size=32",
+    ],
     "flow/3 levels, x4, nchw, 20 epochs": [
         "experiment=flow",
         "model.velocity.multipliers=[1,2,4]",
