@@ -158,14 +158,28 @@ ROWS: dict[str, list[str]] = {
     "r3gan/betas 0.5,0.999": ["experiment=r3gan", "model.betas=[0.5,0.999]"],
     # Issue 34: the flow recipe, its time sampling, and its conditional variant.
     "flow/default": ["experiment=flow"],
-    # the recipe before QUALITY.md's eighteenth round
+    # QUALITY.md's eighteenth round compared these two at 4c928b2 (two levels, channels-last)
     "flow/no ema": ["experiment=flow", "callbacks.ema.enabled=false"],
     "flow/uniform time": ["experiment=flow", "model.time_sampling=uniform"],
     "flow/36 epochs": ["experiment=flow", "trainer.max_epochs=36"],  # the budget frontier
     "cflow/default": ["experiment=flow", "model.conditional=true"],
+    # The recipe before QUALITY.md's twentieth round: two resolutions, channels-last.
+    "flow/2 levels, channels-last": [
+        "experiment=flow",
+        "model.velocity.multipliers=[1,2]",
+        "callbacks.channels_last.enabled=true",
+    ],
     # A third resolution (7 px): the 2-level UNet's receptive field is about a digit's size.
-    "flow/3 levels": ["experiment=flow", "model.velocity.multipliers=[1,2,2]"],
-    "flow/3 levels, x4": ["experiment=flow", "model.velocity.multipliers=[1,2,4]"],
+    "flow/3 levels": [
+        "experiment=flow",
+        "model.velocity.multipliers=[1,2,2]",
+        "callbacks.channels_last.enabled=true",
+    ],
+    "flow/3 levels, x4": [
+        "experiment=flow",
+        "model.velocity.multipliers=[1,2,4]",
+        "callbacks.channels_last.enabled=true",
+    ],
     # NCHW: channels-last doubles the UNet's bf16 step (BENCHMARKS.md, "Step FLOP/s")
     "flow/3 levels, x4, nchw": [
         "experiment=flow",
