@@ -24,7 +24,7 @@ train: setup  ## only train the default model (DCGAN on mnist5k), tracked in MLf
 
 test: setup test-packages  ## the test suite (CPU only, offline)
 	$(RUN) ruff check src pipelines tests benchmarks
-	$(RUN) pytest -q -n 2 --dist loadfile
+	$(RUN) pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 lint: setup
 	$(RUN) ruff check src pipelines tests benchmarks

@@ -27,12 +27,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     try the GPU check there first."""
     import torch
 
+    slow_files_first(items)
     if torch.cuda.is_available() or os.environ.get("GENLAB_FORCE_CPU") == "1":
         return
     skip = pytest.mark.skip(reason="needs a CUDA GPU")
     for item in items:
         if "requires_cuda" in item.keywords:
             item.add_marker(skip)
+
+
+def slow_files_first(items: list[pytest.Item]) -> None:
+    """Files with `@pytest.mark.slow` tests first, each file's tests in their order. `make
+    test`'s two workers take whole files (`--dist loadfile`) in collection order (with
+    `--no-loadscope-reorder`; xdist's own order, by test count, deals the one-test
+    minute-long files last): a long file dealt last leaves one worker idle while the other
+    finishes it, which cost the suite ~100 s (BENCHMARKS.md)."""
+    slow_files = {item.path for item in items if "slow" in item.keywords}
+    items.sort(key=lambda item: item.path not in slow_files)
 
 
 @pytest.fixture(autouse=True)
