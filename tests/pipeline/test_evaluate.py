@@ -21,7 +21,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("evaluate")
     paths = [f"paths.root_dir={root}"]
     evaluator_cfg = compose_config(
-        "evaluator", [*paths, "trainer.max_epochs=6", "trainer.enable_progress_bar=false"]
+        "evaluator", [*paths, "trainer.max_epochs=3", "trainer.enable_progress_bar=false"]
     )
     evaluator = train_evaluator(evaluator_cfg)
     trained = train(
