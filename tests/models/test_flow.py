@@ -178,12 +178,34 @@ def fixed_dataset() -> torch.utils.data.TensorDataset:
     return torch.utils.data.TensorDataset(*fixed_batch())
 
 
+@pytest.mark.parametrize("precision", ["bf16-mixed", "32-true"])
+def test_the_solve_runs_in_the_asked_precision_with_x_kept_float32(precision: str) -> None:
+    module = flow(f"model.sampling_precision={precision}", "model.sampling_steps=2")
+    weight = torch.randn(784, 784, generator=torch.Generator().manual_seed(0)) / 28
+    # a matmul: an op that autocast runs in bf16 (elementwise ones it leaves alone)
+    module.velocity = Field(lambda x, t: (x.flatten(1) @ weight).view_as(x))
+    z = torch.rand(3, module.latent_dim, generator=torch.Generator().manual_seed(1)) - 0.5
+    images = module.generate(z)
+    with torch.no_grad():
+        exact = module(z)  # the forward alone, outside any autocast: float32 throughout
+    assert images.dtype == torch.float32
+    if precision == "32-true":
+        assert torch.equal(images, exact)
+    else:  # bf16 rounds each velocity, not the state: close, not equal
+        assert not torch.equal(images, exact)
+        torch.testing.assert_close(images, exact, atol=0.05, rtol=0)
+
+
 @pytest.mark.parametrize(
     ("override", "says"),
     [
         ("model.solver=bogus", "unknown model.solver bogus; valid: euler, midpoint, heun"),
         ("model.time_sampling=beta", "unknown model.time_sampling beta; valid: uniform, "),
         ("model.sampling_steps=0", "model.sampling_steps must be an integer >= 1, got 0"),
+        (
+            "model.sampling_precision=16-mixed",
+            "unknown model.sampling_precision 16-mixed; valid: 32-true, bf16-mixed",
+        ),
         ("model.self_conditioning.clusters=4", "model.self_conditioning.clusters must be 0"),
     ],
 )
@@ -215,7 +237,8 @@ def test_the_logged_pt2_model_solves_like_the_module_at_any_batch_size(
     monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "false")
     with global_tracking_uri(result.run.tracking_uri):
         logged = mlflow.pytorch.load_model(f"runs:/{result.run.run_id}/model")
-    kept = load_module(result.checkpoint)
+    # the pt2 model is the float32 forward; the module's own sampling defaults to bf16
+    kept = load_module(result.checkpoint, overrides={"sampling_precision": "32-true"})
     for n in (1, 5):
         z = torch.randn(n, kept.latent_dim, generator=torch.Generator().manual_seed(n))
         labels = torch.arange(n) % 10

@@ -34,3 +34,19 @@ def test_an_option_the_model_lacks_or_a_bad_value_is_one_line(checkpoint: Path) 
         load_module(checkpoint, overrides={"sampling_stepz": 2})
     with pytest.raises(GenlabError, match="model.solver"):
         load_module(checkpoint, overrides={"solver": "bogus"})
+
+
+def test_a_checkpoint_older_than_an_option_loads_with_its_schema_default(
+    checkpoint: Path, tmp_path: Path
+) -> None:
+    from genlab.schemas.models import FlowModuleConf
+
+    saved = torch.load(checkpoint, weights_only=True)
+    del saved["hyper_parameters"]["sampling_precision"]  # as written before the option existed
+    older = tmp_path / "older.ckpt"
+    torch.save(saved, older)
+    assert load_module(older).hparams.sampling_precision == FlowModuleConf.sampling_precision
+    asked = load_module(older, overrides={"sampling_precision": "32-true"})
+    assert asked.hparams.sampling_precision == "32-true"
+    with pytest.raises(CheckpointError, match="without the option.*sampling_stepz"):
+        load_module(older, overrides={"sampling_stepz": 2})

@@ -1,5 +1,7 @@
 """Rebuild a trained model from a checkpoint file, with clear errors."""
 
+import dataclasses
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,8 @@ def load_module(
     """The model saved in a genlab checkpoint, which must be an `expected` (a generative model
     unless said otherwise); `weights_only` so a tampered file runs no code. `overrides` replace
     saved options that change sampling, not weights (a flow model's `sampling_steps`): the
-    module is built again with them, so its own checks see them."""
+    module is built again with them, so its own checks see them. An option added to the model
+    after the checkpoint was written takes its schema default (`added_options`)."""
     path = Path(path)
     checkpoint = read_checkpoint(path, map_location)
     target = checkpoint.get(MODULE_CLASS_KEY)
@@ -33,16 +36,37 @@ def load_module(
             f"{'train.py' if expected is GenerativeModule else 'train_evaluator.py'} wrote"
         )
     saved = dict(checkpoint.get("hyper_parameters") or {})
-    unknown = sorted(set(overrides or {}) - set(saved))
+    added = added_options(cls, target, saved)
+    unknown = sorted(set(overrides or {}) - set(saved) - set(added))
     if unknown:
         raise CheckpointError(
             f"{path} holds a model without the option(s) {', '.join(unknown)}; "
             f"its options: {', '.join(sorted(saved))}"
         )
     module = cls.load_from_checkpoint(
-        path, map_location=map_location, weights_only=True, **(overrides or {})
+        path, map_location=map_location, weights_only=True, **(added | (overrides or {}))
     )
     return module.eval()
+
+
+def added_options(cls: type, target: str, saved: dict[str, Any]) -> dict[str, Any]:
+    """The schema defaults (genlab.schemas.models) of the options a checkpoint's model class
+    has that its saved hyperparameters lack: a checkpoint written before an option existed
+    loads as the option's default says, and the schema stays the one place of that default."""
+    from genlab.schemas.models import MODELS
+
+    parameters = inspect.signature(cls.__init__).parameters
+    for schema in MODELS.values():
+        if schema._target_ != target:
+            continue
+        return {
+            field.name: field.default
+            if field.default is not dataclasses.MISSING
+            else field.default_factory()
+            for field in dataclasses.fields(schema)
+            if field.name in parameters and field.name not in saved
+        }
+    return {}
 
 
 def read_checkpoint(path: Path, map_location: str = "cpu") -> dict:

@@ -9,6 +9,7 @@ CONDITIONINGS = ("cbn", "concat")  # conditional generators: how the label goes 
 AUGMENTATIONS = ("color", "translation", "cutout")  # DiffAugment's policy
 SOLVERS = ("euler", "midpoint", "heun")  # FlowModule: the fixed-step ODE solver
 TIME_SAMPLINGS = ("uniform", "logit_normal")  # FlowModule: how training draws t
+SAMPLING_PRECISIONS = ("32-true", "bf16-mixed")  # FlowModule: the solve, in Lightning's names
 
 
 def require_choices(what: str, values: Sequence[str], valid: Sequence[str]) -> None:

@@ -9,6 +9,9 @@ The options, each measured in QUALITY.md:
 - `solver`, `sampling_steps`: a fixed-step solve, unrolled in `forward`, so `torch.export` takes
   the whole sampler as one graph (the logged `pt2` model). Euler makes one velocity evaluation
   per step, midpoint and Heun two;
+- `sampling_precision`: the solve under bf16 autocast ("bf16-mixed") or in float32 ("32-true").
+  The state x stays float32 and only the velocity evaluations run in bf16, so the rounding does
+  not accumulate over the steps; the exported `pt2` sampler is the float32 `forward`;
 - `conditional`: a label embedding added to the time embedding; training replaces a label by the
   null label with probability `label_dropout`, so the same network also gives the unconditional
   velocity, and sampling mixes the two: v_null + guidance * (v_label - v_null) (classifier-free
@@ -22,7 +25,12 @@ import torch
 import torch.nn.functional as F
 
 from genlab.models.base import GenerativeModule, at_least_float32
-from genlab.models.choices import SOLVERS, TIME_SAMPLINGS, require_choices
+from genlab.models.choices import (
+    SAMPLING_PRECISIONS,
+    SOLVERS,
+    TIME_SAMPLINGS,
+    require_choices,
+)
 from genlab.utils import checks
 from genlab.utils.errors import GenlabError
 
@@ -41,6 +49,7 @@ class FlowModule(GenerativeModule):
         time_sampling: str,
         solver: str,
         sampling_steps: int,
+        sampling_precision: str,
         guidance: float,
         label_dropout: float,
         **conditioning: Any,  # conditional, num_classes, class_counts: GenerativeModule's
@@ -60,6 +69,7 @@ class FlowModule(GenerativeModule):
         super().__init__(shape[0] * shape[1] * shape[2], **conditioning)
         require_choices("model.time_sampling", [time_sampling], TIME_SAMPLINGS)
         require_choices("model.solver", [solver], SOLVERS)
+        require_choices("model.sampling_precision", [sampling_precision], SAMPLING_PRECISIONS)
         checks.positive("model.lr", lr)
         checks.not_negative("model.weight_decay", weight_decay)
         checks.at_least("model.sampling_steps", sampling_steps, 1)
@@ -137,6 +147,14 @@ class FlowModule(GenerativeModule):
         ).to(x.dtype)
         cond, uncond = both.chunk(2)
         return uncond + w * (cond - uncond)
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Every sampler (validation's FID, evaluation, grids) goes through here, so all of
+        them solve in `sampling_precision`."""
+        bf16 = self.hparams.sampling_precision == "bf16-mixed"
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
+            return super().generate(z, labels)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         x = z.reshape(-1, *self.image_shape)
