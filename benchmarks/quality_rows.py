@@ -167,6 +167,26 @@ ROWS: dict[str, list[str]] = {
         "model.r2_gamma=1.0",
     ],
     "r3gan/betas 0.5,0.999": ["experiment=r3gan", "model.betas=[0.5,0.999]"],
+    # Averaged G weights, as the DCGAN recipe has and R3GAN's own trainer keeps (its G_ema):
+    # from batch 400 of ~940 (the DCGAN recipe's starts at batch 750 of ~1,880), with a
+    # horizon (1 / (1 - decay) = 200 batches) that the ~540 averaged batches outlast.
+    "r3gan/ema": [
+        "experiment=r3gan",
+        "callbacks.ema.enabled=true",
+        "callbacks.ema.decay=0.995",
+        "callbacks.ema.update_starting_at_step=801",
+    ],
+    # Network or budget: twice the width at the recipe's epochs, and twice the epochs.
+    "r3gan/width 16": [
+        "experiment=r3gan",
+        "model.generator.width=16",
+        "model.discriminator.width=16",
+    ],
+    "r3gan/30 epochs": [
+        "experiment=r3gan",
+        "trainer.max_epochs=30",
+        "trainer.check_val_every_n_epoch=2",
+    ],
     # Issue 34: the flow recipe, its time sampling, and its conditional variant.
     "flow/default": ["experiment=flow"],
     # QUALITY.md's eighteenth round compared these two at 4c928b2 (two levels, channels-last)
