@@ -43,8 +43,11 @@ def generator_loss(
 
 
 def gradient_penalty(images: torch.Tensor, logits: torch.Tensor, gamma: float) -> torch.Tensor:
-    """gamma/2 * the mean over images of the squared norm of D's gradient at `images` (which
-    require grad), kept in the graph so D's step descends it: R1 on real images (Mescheder et
-    al. 2018), R2 on generated ones."""
+    """gamma/2 * the mean over D's inputs of the squared norm of D's gradient at them, kept in
+    the graph so D's step descends it: R1 on real images (Mescheder et al. 2018), R2 on
+    generated ones. `images` require grad; with packing (one logit per pack of images) an
+    input's squared norm is the sum of its images', so the mean is over logits."""
     (gradient,) = torch.autograd.grad(at_least_float32(logits).sum(), images, create_graph=True)
-    return gamma / 2 * at_least_float32(gradient).pow(2).flatten(1).sum(dim=1).mean()
+    squared_norms = at_least_float32(gradient).pow(2).flatten(1).sum(dim=1)
+    per_input = len(squared_norms) / len(logits)  # images per logit: 1 unpacked (exact)
+    return gamma / 2 * squared_norms.mean() * per_input

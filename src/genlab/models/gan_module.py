@@ -21,7 +21,13 @@ removed after ca7569a, which reproduces their rows):
   et al. 2018, "Which Training Methods for GANs do actually Converge?"), so D stays flat on
   the data and G is not pushed past it. `r1_every` > 1 adds it only to every n-th D step,
   weighted n times (lazy regularisation, Karras et al. 2020, "Analyzing and Improving the
-  Image Quality of StyleGAN"): its second backward pass is most of R1's cost.
+  Image Quality of StyleGAN"): its second backward pass is most of R1's cost;
+- `pack`: PacGAN (Lin et al. 2018, "PacGAN: The power of two samples in generative adversarial
+  networks"): D judges `pack` images at once, stacked on the channel axis, all real or all
+  generated, so a G that repeats itself makes packs that D tells from real ones. The batch is
+  packed as it comes (the loader shuffles, the noise is drawn independently), so D sees
+  batch / pack inputs and a step costs about what it did. R1 and R2 stay the penalty on D's
+  input: the squared gradient norm summed over a pack, averaged over packs.
 """
 
 from collections.abc import Sequence
@@ -58,6 +64,7 @@ class GANModule(GenerativeModule):
         r1_gamma: float,
         r1_every: int,
         r2_gamma: float,
+        pack: int,
         **common: Any,  # latent_dim, conditional, self_conditioning...: GenerativeModule's
     ) -> None:
         # `name` (the recipe's) is only recorded, in the hyperparameters a checkpoint keeps.
@@ -69,6 +76,12 @@ class GANModule(GenerativeModule):
         checks.not_negative("model.r1_gamma", r1_gamma)
         checks.at_least("model.r1_every", r1_every, 1)
         checks.not_negative("model.r2_gamma", r2_gamma)
+        checks.at_least("model.pack", pack, 1)
+        if pack > 1 and self.label_count:
+            raise GenlabError(
+                f"model.pack={pack} packs images of different labels into one discriminator "
+                "input: it needs model.conditional=false and model.self_conditioning.clusters=0"
+            )
         if class_loss_weight_g is not None:
             checks.not_negative("model.class_loss_weight_g", class_loss_weight_g)
         self.class_loss_weights = {
@@ -86,7 +99,7 @@ class GANModule(GenerativeModule):
         self.automatic_optimization = False
         self.loss = loss
         self.generator = self.network(generator, latent_dim=self.latent_dim)
-        self.discriminator = self.network(discriminator)
+        self.discriminator = self.network(packed_input(discriminator, pack))
         policy = (augment or {}).get("policy") or []
         self.augment: nn.Module = DiffAugment(**augment) if policy else nn.Identity()
 
@@ -94,8 +107,18 @@ class GANModule(GenerativeModule):
         return self.generator(z, labels)
 
     def discriminate(self, images: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        """D's logits for (augmented) images: with `judge`, the only ways images reach D."""
-        return self.discriminator(self.augment(images), labels)
+        """D's logits for (augmented, packed) images: with `judge`, the only ways images reach
+        D. One logit per pack of `pack` images."""
+        return self.discriminator(self.pack(self.augment(images)), labels)
+
+    def pack(self, images: torch.Tensor) -> torch.Tensor:
+        """Each `pack` consecutive images as one input of `pack` x channels; a batch that does
+        not divide leaves its last images out."""
+        m = self.hparams.pack
+        if m == 1:
+            return images
+        n, channels, *size = images.shape
+        return images[: n // m * m].reshape(n // m, m * channels, *size)
 
     def judge(
         self, images: torch.Tensor, labels: torch.Tensor | None, network: str
@@ -106,7 +129,9 @@ class GANModule(GenerativeModule):
         weight = self.class_loss_weights[network]
         if not weight:
             return self.discriminate(images, labels), 0.0
-        logits, scores = self.discriminator.logits_and_class_scores(self.augment(images), labels)
+        logits, scores = self.discriminator.logits_and_class_scores(
+            self.pack(self.augment(images)), labels
+        )
         return logits, weight * F.cross_entropy(at_least_float32(scores), labels)
 
     @property
@@ -210,3 +235,13 @@ class GANModule(GenerativeModule):
             torch.optim.Adam(self.discriminator.parameters(), lr=lr_d, betas=betas, fused=True),
         ]
         return optimizers
+
+
+def packed_input(discriminator: dict[str, Any], pack: int) -> dict[str, Any]:
+    """D's network config for inputs of `pack` images stacked on the channel axis."""
+    if pack == 1:
+        return discriminator
+    if "channels" in discriminator:  # the convolutional discriminators
+        return {**discriminator, "channels": int(discriminator["channels"]) * pack}
+    channels, *size = discriminator["image_shape"]  # the MLP discriminator
+    return {**discriminator, "image_shape": [int(channels) * pack, *size]}

@@ -49,6 +49,7 @@ class GANModuleConf:
     r1_gamma: float = 0.0  # R1 on real images (Mescheder et al. 2018; 0: off)
     r1_every: int = 1  # R1 and R2 in every n-th D step only, weighted n times (lazy)
     r2_gamma: float = 0.0  # R2 on generated images (R3GAN, Huang et al. 2024; 0: off)
+    pack: int = 1  # images per discriminator input (PacGAN, Lin et al. 2018; 1: off)
     conditional: bool = False  # G and D take a class label (needs a dataset with classes)
     self_conditioning: SelfConditioningConf = field(default_factory=SelfConditioningConf)
     augment: AugmentConf = field(default_factory=AugmentConf)
