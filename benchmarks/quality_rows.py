@@ -176,6 +176,12 @@ ROWS: dict[str, list[str]] = {
         "callbacks.ema.decay=0.995",
         "callbacks.ema.update_starting_at_step=801",
     ],
+    # The conditional variant (issue 33's label-accuracy target), told the class as the cDCGAN.
+    "cr3gan/default": [
+        "experiment=r3gan",
+        "model.conditional=true",
+        "model.self_conditioning.clusters=0",
+    ],
     # Network or budget: twice the width at the recipe's epochs, and twice the epochs.
     "r3gan/width 16": [
         "experiment=r3gan",
