@@ -26,8 +26,9 @@ removed after ca7569a, which reproduces their rows):
   networks"): D judges `pack` images at once, stacked on the channel axis, all real or all
   generated, so a G that repeats itself makes packs that D tells from real ones. The batch is
   packed as it comes (the loader shuffles, the noise is drawn independently), so D sees
-  batch / pack inputs and a step costs about what it did. R1 and R2 stay the penalty on D's
-  input: the squared gradient norm summed over a pack, averaged over packs.
+  batch / pack inputs: a cheaper D step on fewer inputs. PacGAN's own setting keeps D's input
+  count: `data.batch_size` times pack. R1 and R2 stay the penalty on D's input: the squared
+  gradient norm summed over a pack, averaged over packs.
 """
 
 from collections.abc import Sequence
