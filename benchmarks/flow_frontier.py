@@ -6,7 +6,8 @@ scores 1,000 samples at 2, 4, 8, 16 and 32 steps of each solver asked for, like 
 evaluate stage (`model_overrides` rebuilds the checkpoint with the other step count), timing the
 sampling of 1,000 images; the val/fid curve of its metrics.csv (500 samples per validation, at
 the recipe's steps) gives FID against epochs of training. Writes a JSON and a figure.
-Figure: QUALITY.md, "Flow matching: the frontier"; BENCHMARKS.md, "Flow sampling cost".
+Figure: QUALITY.md, seventeenth, twentieth and twenty-second rounds; BENCHMARKS.md, "Flow
+sampling cost".
 
     python benchmarks/run.py flow_frontier --run models/flow [--solvers euler heun]
         [--out docs/figures/flow_frontier]

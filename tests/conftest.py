@@ -41,7 +41,7 @@ def slow_files_first(items: list[pytest.Item]) -> None:
     test`'s two workers take whole files (`--dist loadfile`) in collection order (with
     `--no-loadscope-reorder`; xdist's own order, by test count, deals the one-test
     minute-long files last): a long file dealt last leaves one worker idle while the other
-    finishes it: 673 s against 609 s back to back (BENCHMARKS.md)."""
+    finishes it (BENCHMARKS.md, "test suite" rows)."""
     slow_files = {item.path for item in items if "slow" in item.keywords}
     items.sort(key=lambda item: item.path not in slow_files)
 

@@ -193,7 +193,7 @@ class FlowModuleConf:
     time_sampling: str = "logit_normal"
     solver: str = "midpoint"
     sampling_steps: int = 4
-    # bf16 autocast halves the solve's time at the same FID (QUALITY.md, "Flow matching")
+    # the solve under bf16 autocast: faster, at the same FID (QUALITY.md, twenty-first round)
     sampling_precision: str = "bf16-mixed"
     guidance: float = 1.0
     label_dropout: float = 0.1
