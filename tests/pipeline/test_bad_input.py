@@ -34,10 +34,26 @@ def assert_one_line(result: subprocess.CompletedProcess | InProcessResult, *frag
     ],
 )
 def test_wrong_values_fail_before_anything_runs(
-    tmp_path: Path, data_dir: Path, overrides: list[str], fragments: list[str]
+    tmp_path: Path,
+    data_dir: Path,
+    overrides: list[str],
+    fragments: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
-    result = run_script("train.py", *overrides, f"paths.data_dir={data_dir}", root=tmp_path)
+    """In this process (the script's own `__main__`, without a new interpreter's imports)."""
+    result = run_script_in_process(
+        "train.py", *overrides, f"paths.data_dir={data_dir}",
+        root=tmp_path, monkeypatch=monkeypatch, capfd=capfd,
+    )  # fmt: skip
     assert_one_line(result, *fragments)
+    assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_a_wrong_value_is_one_line_in_a_real_process(tmp_path: Path, data_dir: Path) -> None:
+    """What a user's shell shows, not only what the in-process cases above caught."""
+    result = run_script("train.py", "model.lr=-1", f"paths.data_dir={data_dir}", root=tmp_path)
+    assert_one_line(result, "model.lr must be a finite number > 0, got -1")
     assert not (tmp_path / "mlflow.db").exists()
 
 

@@ -1,6 +1,6 @@
-"""The entry scripts as a user runs them: subprocesses, real exit codes, real files (the
-conditional model's sampling runs sample.py in-process: the real-process path is tested above
-it)."""
+"""The entry scripts as a user runs them: subprocesses, real exit codes, real files (sampling
+from a checkpoint and the conditional model's sampling run sample.py in-process: the
+real-process path is sampling by run id)."""
 
 from pathlib import Path
 
@@ -44,7 +44,14 @@ def test_sample_with_missing_checkpoint_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_train_then_sample_from_checkpoint_and_run_id(tmp_path: Path, data_dir: Path) -> None:
+def test_train_then_sample_from_checkpoint_and_run_id(
+    tmp_path: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Train and sample by run id in real processes, as a user would; sample from the
+    checkpoint in this process (the same script, without a third interpreter's imports)."""
     train_args = [*TINY_RUN, "model=vae", f"paths.data_dir={data_dir}"]
     trained = run_script("train.py", *train_args, root=tmp_path)
     assert trained.returncode == 0, trained.stderr[-2000:]
@@ -56,13 +63,15 @@ def test_train_then_sample_from_checkpoint_and_run_id(tmp_path: Path, data_dir: 
     )
 
     out = tmp_path / "from_ckpt"
-    sampled = run_script(
+    sampled = run_script_in_process(
         "sample.py",
         f"ckpt_path={checkpoint}",
         "num_samples=10",
         f"output_dir={out}",
         f"paths.data_dir={data_dir}",
         root=tmp_path,
+        monkeypatch=monkeypatch,
+        capfd=capfd,
     )
     assert sampled.returncode == 0, sampled.stderr[-2000:]
     assert len(list((out / "images").glob("*.png"))) == 10
